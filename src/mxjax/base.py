@@ -1,0 +1,101 @@
+"""Shared foundations: MXNet's error type, its dtype table, and the 64-bit scope.
+
+MXNet keeps every dtype exactly (float64 stays float64, int64 stays int64);
+JAX by default truncates them to 32 bits. mxjax runs its own computations
+inside ``jax.enable_x64(True)``, a thread-local scope, so 64-bit arrays keep
+their dtype while code outside mxjax keeps JAX's default behaviour. Every
+mxjax computation names its dtypes explicitly (float32 unless told otherwise),
+so the wider scope never widens a float32 computation.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import jax
+import numpy as np
+
+__all__ = [
+    "MXNetError",
+    "x64",
+    "with_x64",
+    "DTYPE_TO_FLAG",
+    "FLAG_TO_DTYPE",
+    "dtype_np",
+    "dtype_name",
+    "numeric_types",
+    "integer_types",
+    "string_types",
+]
+
+
+class MXNetError(Exception):
+    """The error MXNet raises for bad input (``mxnet.base.MXNetError``)."""
+
+
+numeric_types = (float, int, np.generic)
+integer_types = (int, np.integer)
+string_types = (str,)
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def x64():
+    """The scope every mxjax computation runs in (see module docstring)."""
+    return jax.enable_x64(True)
+
+
+def with_x64(fn: _F) -> _F:
+    """Decorator: run ``fn`` inside the 64-bit scope."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with jax.enable_x64(True):
+            return fn(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+# mshadow TypeFlag, as written in .params files and in ``__dtype__`` attributes.
+_FLAGS: list[tuple[int, str]] = [
+    (0, "float32"),
+    (1, "float64"),
+    (2, "float16"),
+    (3, "uint8"),
+    (4, "int32"),
+    (5, "int8"),
+    (6, "int64"),
+    (7, "bool"),
+    (8, "int16"),
+    (9, "uint16"),
+    (10, "uint32"),
+    (11, "uint64"),
+]
+FLAG_TO_DTYPE: dict[int, np.dtype] = {f: np.dtype(n) for f, n in _FLAGS}
+DTYPE_TO_FLAG: dict[np.dtype, int] = {np.dtype(n): f for f, n in _FLAGS}
+try:  # bfloat16 comes with JAX's ml_dtypes
+    import ml_dtypes
+
+    FLAG_TO_DTYPE[12] = np.dtype(ml_dtypes.bfloat16)
+    DTYPE_TO_FLAG[np.dtype(ml_dtypes.bfloat16)] = 12
+except ImportError:  # pragma: no cover - ml_dtypes ships with jaxlib
+    pass
+
+
+def dtype_np(dtype: Any, default: Any = np.float32) -> np.dtype:
+    """Normalise an MXNet dtype spec (None, str, numpy type, jax dtype) to ``np.dtype``."""
+    if dtype is None:
+        return np.dtype(default)
+    if isinstance(dtype, str) and dtype.isdigit():
+        return FLAG_TO_DTYPE[int(dtype)]
+    try:
+        return np.dtype(dtype)
+    except TypeError as err:
+        raise MXNetError(f"unknown dtype {dtype!r}") from err
+
+
+def dtype_name(dtype: Any) -> str:
+    """The dtype's name as MXNet writes it in op attributes (``'float32'``)."""
+    return np.dtype(dtype).name

@@ -1,0 +1,54 @@
+"""``mx.sym``: Symbol, variables, groups, JSON loading, and every operator."""
+
+from __future__ import annotations
+
+import types as _types
+from typing import Any as _Any
+
+from .. import operator as _operator  # noqa: F401  (registers the ops)
+from ..operator.registry import all_ops as _all_ops
+from .register import make_function
+from .symbol import Group, Symbol, Variable, create_op_symbol, load, load_json, var
+
+_internal = _types.ModuleType("mxjax.symbol._internal", "Operators whose names start with _")
+op = _types.ModuleType("mxjax.symbol.op", "All operators")
+
+for _name in sorted(_all_ops()):
+    _fn = make_function(_name, _name)
+    setattr(op, _name, _fn)
+    if _name.startswith("_"):
+        setattr(_internal, _name, _fn)
+    else:
+        globals()[_name] = _fn
+
+
+def zeros(shape: _Any, dtype: _Any = None, name: str | None = None, **kwargs: _Any) -> Symbol:
+    """A constant zero symbol (op ``_zeros``; 0 dims are inferred)."""
+    return create_op_symbol("_zeros", [], {"shape": shape, "dtype": dtype or "float32",
+                                           **kwargs}, name=name, hint="_zeros")
+
+
+def ones(shape: _Any, dtype: _Any = None, name: str | None = None, **kwargs: _Any) -> Symbol:
+    """A constant one symbol (op ``_ones``)."""
+    return create_op_symbol("_ones", [], {"shape": shape, "dtype": dtype or "float32",
+                                          **kwargs}, name=name, hint="_ones")
+
+
+def full(shape: _Any, val: float, dtype: _Any = None, name: str | None = None,
+         **kwargs: _Any) -> Symbol:
+    """A constant symbol filled with ``val`` (op ``_full``)."""
+    return create_op_symbol("_full", [], {"shape": shape, "value": val,
+                                          "dtype": dtype or "float32", **kwargs},
+                            name=name, hint="_full")
+
+
+def arange(start: float, stop: float | None = None, step: float = 1.0, repeat: int = 1,
+           name: str | None = None, dtype: _Any = None, **kwargs: _Any) -> Symbol:
+    """Evenly spaced values (op ``_arange``)."""
+    return create_op_symbol("_arange", [], {"start": start, "stop": stop, "step": step,
+                                            "repeat": repeat, "dtype": dtype or "float32"},
+                            name=name, hint="_arange")
+
+
+__all__ = ["Group", "Symbol", "Variable", "load", "load_json", "var", "zeros", "ones", "full",
+           "arange", "op"]
