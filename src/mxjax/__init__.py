@@ -8,26 +8,23 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from . import (  # noqa: E402
-    attribute,
-    base,
-    context,
-    executor,  # noqa: E402
-    name,
-    ndarray,  # noqa: E402
-    operator,
-    random,
-    symbol,  # noqa: E402
-)
-from . import ndarray as nd  # noqa: E402
-from . import symbol as sym  # noqa: E402
-from .attribute import AttrScope  # noqa: E402
-from .base import MXNetError  # noqa: E402
-from .context import Context, cpu, cpu_pinned, current_context, gpu, num_gpus  # noqa: E402
-from .executor import Executor  # noqa: E402
+# ruff: noqa: E402, I001  (the order below is the import order the modules need)
+from . import base, context, attribute, name, random, operator
+from . import ndarray, symbol, executor, model
+from . import ndarray as nd
+from . import symbol as sym
+from . import initializer, visualization
+from . import initializer as init
+from . import visualization as viz
+from .attribute import AttrScope
+from .base import MXNetError
+from .context import Context, cpu, cpu_pinned, current_context, gpu, num_gpus
+from .executor import Executor
 
 __all__ = [
     "AttrScope", "Context", "Executor", "MXNetError", "attribute", "base", "context", "cpu",
-    "cpu_pinned", "current_context", "executor", "gpu", "name", "nd", "ndarray", "num_gpus",
-    "operator", "random", "sym", "symbol", "__version__",
+    "cpu_pinned", "current_context", "executor", "gpu", "init", "initializer", "model", "name",
+    "nd",
+    "ndarray", "num_gpus", "operator", "random", "sym", "symbol", "viz", "visualization",
+    "__version__",
 ]

@@ -71,12 +71,26 @@ class GraphProgram:
             bool(n.op is not None and n.op.is_loss) for n, _ in heads
         ]
         self.needs_rng = any(n.op is not None and n.op.needs_rng for n in order)
+        #: constant nodes whose shape attribute has unknown (0) dims, resolved per input shapes
+        self._partial = [i for i, n in enumerate(order) if n.op is not None and not n.inputs
+                         and 0 in tuple(n.parsed().get("shape", ()) or ())]
+
+    def _resolve_partial(self, args: Mapping[str, Any]) -> dict[int, tuple]:
+        """Inferred output shapes of constants like ``zeros((0, H))`` for these input shapes."""
+        if not self._partial:
+            return {}
+        from .symbol.infer import infer_shapes
+
+        known = {n: tuple(v.shape) for n, v in args.items()}
+        shapes = infer_shapes(self.symbol._heads, known)
+        return {i: shapes.get((id(self._order[i]), 0)) for i in self._partial}
 
     def run(self, args: Mapping[str, jax.Array], aux: Mapping[str, jax.Array], is_train: bool,
             key: jax.Array | None) -> tuple[list[jax.Array], dict[str, jax.Array]]:
         """Evaluate the graph; returns (outputs in list_outputs order, updated aux states)."""
         values: list[tuple] = []
         new_aux: dict[str, jax.Array] = {}
+        resolved = self._resolve_partial(args)
         for i, node, ins, aux_names in self._steps:
             if node.op is None:
                 if node.name in args:
@@ -89,7 +103,8 @@ class GraphProgram:
             xs = [values[j][k] for j, k in ins]
             ctx = OpContext(is_train=is_train,
                             key=None if key is None or not node.op.needs_rng
-                            else jax.random.fold_in(key, i))
+                            else jax.random.fold_in(key, i),
+                            out_shape=resolved.get(i))
             res = node.op.forward(node.parsed(), ctx, *xs)
             if aux_names:
                 res, updates = res
@@ -143,8 +158,8 @@ class Executor:
         self._program = GraphProgram(symbol)
         p = self._program
         self.arg_arrays: list[NDArray] = self._bind_list(args, p.arg_names, "args")
-        self.aux_arrays: list[NDArray] = self._bind_list(aux_states or [], p.aux_names,
-                                                         "aux_states", allow_missing=not p.aux_names)
+        self.aux_arrays: list[NDArray] = self._bind_list(
+            aux_states or [], p.aux_names, "aux_states", allow_missing=not p.aux_names)
         reqs = self._grad_reqs(grad_req, p.arg_names)
         if args_grad is None:
             self.grad_arrays: list[NDArray | None] = [None] * len(p.arg_names)

@@ -6,7 +6,10 @@ import types as _types
 
 from .. import operator as _operator  # noqa: F401  (registers the ops)
 from ..operator.registry import all_ops as _all_ops
-from . import random  # noqa: F401
+from . import (
+    random,  # noqa: F401
+    utils,  # noqa: F401
+)
 from .ndarray import (
     NDArray,
     arange,
@@ -25,6 +28,7 @@ from .ndarray import (
     zeros_like,
 )
 from .register import invoke, make_function
+from .utils import load, load_frombuffer, save, save_tobuffer
 
 _internal = _types.ModuleType("mxjax.ndarray._internal", "Operators whose names start with _")
 op = _types.ModuleType("mxjax.ndarray.op", "All operators")
@@ -65,5 +69,5 @@ NDArray.dot = _fluent_dot
 __all__ = [
     "NDArray", "array", "arange", "concat", "concatenate", "empty", "from_jax", "full",
     "moveaxis", "ones", "ones_like", "stack", "waitall", "zeros", "zeros_like", "invoke",
-    "random", "op",
+    "random", "op", "save", "load", "load_frombuffer", "save_tobuffer", "utils",
 ]

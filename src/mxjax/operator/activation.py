@@ -18,7 +18,7 @@ _ACTS = {
 
 @register
 class Activation(Op):
-    """y = act(x) for act_type in relu, sigmoid, tanh, softrelu (log(1+eˣ)), softsign (x/(1+|x|))."""
+    """y = act(x): relu, sigmoid, tanh, softrelu (log(1+eˣ)) or softsign (x/(1+|x|))."""
 
     name = "Activation"
     params = {"act_type": Param("str", choices=tuple(_ACTS))}

@@ -227,6 +227,8 @@ class OpContext:
 
     is_train: bool = False
     key: jax.Array | None = None
+    #: the inferred output shape, for ops whose attributes leave dims unknown (``zeros((0, H))``)
+    out_shape: tuple | None = None
 
     def rng(self) -> jax.Array:
         if self.key is None:

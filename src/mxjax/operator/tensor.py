@@ -346,6 +346,8 @@ class Reduce(Op):
                 )
         axes = _norm_axes(axis, data.ndim, a.exclude)
         out = type(self).fn(data, axis=axes, keepdims=a.keepdims)
+        if out.ndim == 0:  # MXNet's legacy shapes have no 0-d arrays: a full reduction is (1,)
+            out = out.reshape(1)
         return out.astype(data.dtype)
 
 
@@ -801,13 +803,19 @@ class Constant(Op):
     def _value(self, a):
         return self.value
 
+    def partial_output_shapes(self, a, in_shapes):
+        return [tuple(a.shape)]
+
     def forward(self, a, ctx):
-        if any(d == 0 for d in a.shape):
-            raise MXNetError(
-                f"{self.name}: shape {a.shape} still has unknown (0) dims; they must be "
-                "inferred from the rest of the graph"
-            )
-        return jnp.full(a.shape, self._value(a), dtype=dtype_np(a.dtype))
+        shape = tuple(a.shape)
+        if any(d == 0 for d in shape):
+            shape = ctx.out_shape
+            if shape is None or any(d == 0 for d in shape):
+                raise MXNetError(
+                    f"{self.name}: shape {a.shape} still has unknown (0) dims; they must be "
+                    "inferred from the rest of the graph"
+                )
+        return jnp.full(shape, self._value(a), dtype=dtype_np(a.dtype))
 
 
 register(type("_zeros", (Constant,), {"name": "_zeros", "aliases": ("zeros",), "value": 0.0,

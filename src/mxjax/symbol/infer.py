@@ -103,7 +103,9 @@ def infer_shapes(
                 if any(o is not None for o in outs):
                     new_ins = node.op.backward_infer_shape(a, list(new_ins), outs)
                 new_outs: list | None = None
-                if all(_known(s) for s in new_ins):
+                if not node.inputs and hasattr(node.op, "partial_output_shapes"):
+                    new_outs = node.op.partial_output_shapes(a, new_ins)
+                elif all(_known(s) for s in new_ins):
                     in_dt = tuple(types.get(k) or np.dtype(np.float32) for k in keys)
                     avals = op_output_avals(node.op, a, tuple(tuple(s) for s in new_ins), in_dt)
                     new_outs = [s for s, _ in avals[:nvis]]

@@ -10,8 +10,6 @@ arithmetic saved under MXNet's op names, and ``bind``/``simple_bind``.
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -42,7 +40,8 @@ class Symbol:
     @property
     def name(self) -> str | None:
         """The node name if this symbol has a single output, else None."""
-        if len(self._heads) != 1:
+        nodes = {id(n) for n, _ in self._heads}
+        if len(nodes) != 1:
             return None
         return self._heads[0][0].name
 
@@ -151,7 +150,7 @@ class Symbol:
             )
         if len(self._heads) != 1:
             return {}
-        return dict(self._heads[0][0].attrs)
+        return _with_hidden_aliases(self._heads[0][0].attrs)
 
     def attr_dict(self) -> dict[str, dict[str, str]]:
         """{node name: attributes} for every node with attributes; hidden keys twice."""
@@ -159,11 +158,7 @@ class Symbol:
         for node in self._order():
             if not node.attrs:
                 continue
-            d = out.setdefault(node.name, {})
-            for k, v in node.attrs.items():
-                d[k] = v
-                if len(k) > 4 and k.startswith("__") and k.endswith("__"):
-                    d[k[2:-2]] = v
+            out.setdefault(node.name, {}).update(_with_hidden_aliases(node.attrs))
         return out
 
     def _set_attr(self, **kwargs: str) -> None:
@@ -450,6 +445,16 @@ class Symbol:
         return create_op_symbol("Cast", [self], {"dtype": dtype, **kwargs})
 
 
+def _with_hidden_aliases(attrs: dict[str, str]) -> dict[str, str]:
+    """Attributes plus the plain form of MXNet's hidden keys (``__lr_mult__`` -> ``lr_mult``)."""
+    d: dict[str, str] = {}
+    for k, v in attrs.items():
+        d[k] = v
+        if k.startswith("__") and k.endswith("__") and k[2:-2] in HIDDEN_KEYS:
+            d[k[2:-2]] = v
+    return d
+
+
 class NotImplementedForSymbol(MXNetError):
     """An operation MXNet symbols do not support (``bool(sym)``, ``sym += 1``)."""
 
@@ -468,19 +473,10 @@ def _single_entry(s: Any, what: str) -> Entry:
 
 
 def write_text_atomic(fname: str, text: str) -> None:
-    """Write via a temporary file in the same directory, then rename into place."""
-    d = os.path.dirname(os.path.abspath(fname))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=d)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, fname)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    """Write UTF-8 text via a temporary file in the same directory, renamed into place."""
+    from .._fileio import write_atomic
+
+    write_atomic(fname, text.encode("utf-8"))
 
 
 # ------------------------------------------------------------------ creation
@@ -565,7 +561,9 @@ def create_op_symbol(op_name: str, args: Sequence[Any], kwargs: dict[str, Any],
     """
     op = get_op(op_name)
     hint = hint or op_name.lower()
-    attrs: dict[str, str] = AttrScope.current().get(attr)
+    attrs: dict[str, str] = {}
+    for k, v in AttrScope.current().get(attr).items():
+        attrs[f"__{k}__" if k in HIDDEN_KEYS else k] = v
     sym_kwargs: dict[str, Symbol] = {}
     params: dict[str, Any] = {}
     for k, v in kwargs.items():
