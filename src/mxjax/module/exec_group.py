@@ -233,7 +233,8 @@ class ExecGroup:
                 self.input_grads[n] = self._zeros(self.arg_shapes[n], self.arg_types[n])
 
     def _zeros(self, shape: tuple, dtype: np.dtype) -> jax.Array:
-        return jax.device_put(jnp.zeros(shape, dtype), self.device)
+        # from host memory: an eager jnp.zeros would compile a kernel per shape
+        return jax.device_put(np.zeros(shape, dtype), self.device)
 
     def reshape(self, data_shapes: Sequence, label_shapes: Sequence | None) -> None:
         """Rebind for new input shapes keeping parameters (MXNet's ``Module.reshape``)."""
@@ -254,23 +255,24 @@ class ExecGroup:
                     self.aux[n] = self._to_device(v, self.aux[n], n)
 
     def _to_device(self, value: Any, like: jax.Array, name: str) -> jax.Array:
-        src = value._data if isinstance(value, NDArray) else jnp.asarray(value)
+        src = value._data if isinstance(value, NDArray) else np.asarray(value)
         if tuple(src.shape) != tuple(like.shape):
             raise MXNetError(
                 f"parameter {name!r} has shape {tuple(src.shape)} but the module is bound with "
                 f"{tuple(like.shape)}"
             )
-        return jax.device_put(jnp.array(src, dtype=like.dtype, copy=True), self.device)
+        if src.dtype != like.dtype:
+            src = np.asarray(src).astype(like.dtype)
+        # a real copy (device buffers may be donated later), without compiling a copy kernel
+        return jax.device_put(src, self.device, may_alias=False)
 
     def get_params(self, arg_params: dict, aux_params: dict) -> None:
         """Refresh the given dicts of NDArrays in place from the device state."""
         with jax.enable_x64(True):
-            for n, arr in arg_params.items():
-                if n in self.params:
-                    arr._data = jnp.array(self.params[n], dtype=arr._data.dtype, copy=True)
-            for n, arr in aux_params.items():
-                if n in self.aux:
-                    arr._data = jnp.array(self.aux[n], dtype=arr._data.dtype, copy=True)
+            for src, dst in ((self.params, arg_params), (self.aux, aux_params)):
+                for n, arr in dst.items():
+                    if n in src:
+                        arr._data = _copy_to(src[n], arr)
 
     # compat lists (one entry per param; MXNet has one list per device)
     @property
@@ -409,6 +411,22 @@ class ExecGroup:
                     self.input_grads[n] = g
         self.aux.update(new_aux)
 
+    def resolve_pending(self) -> None:
+        """Compute a pending lazy forward now (before its input buffers may be donated)."""
+        st = self._pending
+        if st is not None and "outs" not in st and self.output_names:
+            self._pending_output(st, 0)
+
+    def set_outputs(self, outs: Sequence[jax.Array]) -> None:
+        """Outputs computed elsewhere (the fused training step)."""
+        self._outputs = [NDArray(o, self.ctx) for o in outs]
+        self._pending = None
+
+    def mark_trained(self) -> None:
+        """A scanned epoch ran: there is no last forward to show."""
+        self._outputs = None
+        self._pending = None
+
     def get_outputs(self, merge_multi_context: bool = True) -> list:
         if self._outputs is None:
             raise MXNetError("no outputs: call forward() first")
@@ -436,6 +454,14 @@ class ExecGroup:
 
     def install_monitor(self, mon: Any) -> None:
         self._monitor = mon
+
+
+def _copy_to(value: jax.Array, like: NDArray) -> jax.Array:
+    """A copy of ``value`` on ``like``'s device with ``like``'s dtype (no compiled kernel)."""
+    dev = like.context.jax_device
+    if value.dtype != like._data.dtype:
+        return jax.device_put(np.asarray(value).astype(like._data.dtype), dev)
+    return jax.device_put(value, dev, may_alias=False)
 
 
 def _as_list(x: Any) -> list:

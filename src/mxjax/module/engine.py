@@ -1,0 +1,410 @@
+"""The Module's compiled training engine: fused updates, fused steps and scanned epochs.
+
+Three levels, each producing exactly MXNet's results:
+
+* ``update()`` — the optimizer over the whole parameter pytree in one jitted
+  call (``FusedOptimizer.apply``), parameter and optimizer buffers donated.
+  Optimizers without a pure rule (user subclasses overriding ``update``) run
+  through MXNet's ``Updater`` instead.
+* ``fit`` per batch — forward, backward, update and the built-in metric's
+  sufficient statistics in one call per batch, used when a batch callback or a
+  custom metric must see every batch. Callbacks then run after each batch with
+  the metric, parameters and outputs as MXNet would show them.
+* ``fit`` per epoch — when the data is an in-memory ``NDArrayIter`` (its
+  ``_fused_epoch_plan``), nothing needs each batch and the metric has device
+  statistics, the whole epoch runs inside one ``lax.scan``: the data lives on
+  the device, the epoch's row order (MXNet's shuffle) is the scanned input.
+
+``score`` and ``predict`` use the same scanned forward when they can.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from ..ndarray.ndarray import NDArray
+from .base_module import _as_list
+from .exec_group import BoundArray
+
+__all__ = ["TrainEngine"]
+
+#: in-memory data larger than this is not copied to the device for scanned epochs
+MAX_DEVICE_DATA_BYTES = 2 << 30
+
+
+class _MetricStats:
+    """A metric's device statistics, selected like ``EvalMetric.update_dict`` selects."""
+
+    def __init__(self, metric: Any, label_names: list[str], output_names: list[str]):
+        self.metric = metric
+        self.label_names = label_names
+        self.output_names = output_names
+        # compiled steps are cached by this key: metrics of the same configuration (such as the
+        # fresh 'acc' that every validation pass creates) share one compilation
+        try:
+            config = json.dumps(metric.get_config(), sort_keys=True, default=repr)
+        except Exception:  # a metric without a usable config: key by identity
+            config = str(id(metric))
+        self._key = (type(metric), config, tuple(label_names), tuple(output_names))
+
+    def __hash__(self) -> int:
+        return hash(self._key)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _MetricStats) and self._key == other._key
+
+    @staticmethod
+    def make(metric: Any, label_names: list[str], output_names: list[str]) -> _MetricStats | None:
+        """Device statistics for ``metric``, or None when it must be updated on the host."""
+        if not getattr(metric, "fused_supported", False):
+            return None
+        if not getattr(metric, "fused_summable", False):
+            return None
+        return _MetricStats(metric, label_names, output_names)
+
+    def stats(self, labels: dict[str, jax.Array], outs: list[jax.Array]) -> Any:
+        preds = dict(zip(self.output_names, outs, strict=True))
+        return self.metric.fused_stats_dict(labels, preds)
+
+    def zeros(self, labels: dict[str, jax.Array], outs: list[jax.Array], device: Any) -> Any:
+        shapes = jax.eval_shape(self.stats, labels, outs)
+        return jax.tree_util.tree_map(
+            lambda s: jax.device_put(np.zeros(s.shape, s.dtype), device), shapes)
+
+    def flush(self, acc: Any) -> None:
+        host = jax.tree_util.tree_map(np.asarray, acc)
+        self.metric.fused_accumulate(host)
+
+
+class TrainEngine:
+    """Compiled update/step/epoch functions for one bound, initialised Module."""
+
+    def __init__(self, module: Any):
+        self.mod = module
+        g = module._exec_group
+        self.g = g
+        self.names = list(g.diff_params)
+        self.fused = None
+        opt = module._optimizer
+        if opt is not None and self.names == [n for n in g.param_names if n in g.grads]:
+            f = opt.fused(self.names)
+            if f.supported and self._index_matches(opt):
+                self.fused = f
+        self.opt_state: Any = None
+        self._device_data: dict[int, jax.Array] = {}
+
+    def _index_matches(self, opt: Any) -> bool:
+        """The fused index i must be the Updater index MXNet uses for names[i]."""
+        return all(self.g.param_names[i] == n for i, n in enumerate(self.names))
+
+    # ----------------------------------------------------------- optimizer state
+    def _state(self) -> Any:
+        if self.opt_state is None:
+            weights = {n: self.g.params[n] for n in self.names}
+            states = getattr(self.mod._updater, "states", None) or {}
+            if states:
+                state = self.fused.from_updater_states(states, weights)
+            else:
+                state = self.fused.init(weights)
+            # committed to the module's device, as the compiled steps' outputs will be
+            # (a change of committedness would recompile the step)
+            self.opt_state = jax.device_put(state, self.g.device)
+        return self.opt_state
+
+    def sync_updater(self) -> None:
+        """Make the Updater hold the current fused state (before saving or eager updates)."""
+        if self.fused is None or self.opt_state is None:
+            return
+        upd = self.mod._updater
+        upd.states = dict(self.fused.to_updater_states(self.opt_state))
+        if hasattr(upd, "states_synced"):
+            upd.states_synced = dict.fromkeys(upd.states, True)
+
+    # ------------------------------------------------------------------ update
+    @functools.cached_property
+    def _jit_update(self):
+        fused = self.fused
+
+        def upd(params, grads, state, dyn):
+            return fused.apply(params, grads, state, dyn)
+
+        return jax.jit(upd, donate_argnums=(0, 2))
+
+    def update(self) -> None:
+        g = self.g
+        g.resolve_pending()
+        if self.fused is None:
+            upd = self.mod._updater
+            for i, n in enumerate(g.param_names):
+                if n in g.grads:
+                    upd(i, BoundArray(g.grads, n, g.ctx), BoundArray(g.params, n, g.ctx))
+            return
+        state = self._state()
+        params = {n: g.params[n] for n in self.names}
+        grads = {n: g.grads[n] for n in self.names}
+        with jax.enable_x64(True):
+            new_p, self.opt_state = self._jit_update(params, grads, state, self.fused.dynamic())
+        g.params.update(new_p)
+        self.fused.commit(1)
+
+    # -------------------------------------------------------------- train step
+    def _step_body(self, metric: _MetricStats | None):
+        prog = self.g.program
+        fused = self.fused
+        names = self.names
+        n_out = len(self.g.output_names)
+        label_names = list(self.g.label_names)
+
+        def step(params, aux, opt_state, inputs, key, dyn, macc):
+            dp = {n: params[n] for n in names}
+            rest = {**inputs, **{n: v for n, v in params.items() if n not in dp}}
+            outs, new_aux, grads = prog.forward_backward(dp, rest, aux, key, [None] * n_out)
+            new_dp, new_opt = fused.apply(dp, grads, opt_state, dyn)
+            params = {**params, **new_dp}
+            aux = {**aux, **new_aux}
+            if metric is not None:
+                labels = {n: inputs[n] for n in label_names if n in inputs}
+                macc = jax.tree_util.tree_map(jnp.add, macc, metric.stats(labels, outs))
+            return params, aux, new_opt, outs, macc
+
+        return step
+
+    @functools.lru_cache(maxsize=8)  # noqa: B019 - one engine per bound module
+    def _jit_step(self, metric: _MetricStats | None):
+        return jax.jit(self._step_body(metric), donate_argnums=(0, 1, 2))
+
+    @functools.lru_cache(maxsize=8)  # noqa: B019
+    def _jit_epoch(self, metric: _MetricStats, feed_names: tuple, batch_axis: int):
+        step = self._step_body(metric)
+        needs_rng = self.g.program.needs_rng
+
+        def epoch(params, aux, opt_state, const_inputs, data, idx, key, dyn, macc):
+            def body(carry, rows):
+                params, aux, opt_state, i, macc = carry
+                inputs = dict(const_inputs)
+                for n in feed_names:
+                    inputs[n] = jnp.take(data[n], rows, axis=batch_axis)
+                k = jax.random.fold_in(key, i) if needs_rng else None
+                params, aux, opt_state, _, macc = step(params, aux, opt_state, inputs, k, dyn,
+                                                       macc)
+                return (params, aux, opt_state, i + 1, macc), None
+
+            carry = (params, aux, opt_state, jnp.asarray(0, jnp.int32), macc)
+            (params, aux, opt_state, _, macc), _ = jax.lax.scan(body, carry, idx)
+            return params, aux, opt_state, macc
+
+        return jax.jit(epoch, donate_argnums=(0, 1, 2))
+
+    def _can_fuse_training(self) -> bool:
+        return self.fused is not None and all(self.g.program.head_is_loss) and \
+            self.g._monitor is None
+
+    def fit_epoch(self, train_data: Any, eval_metric: Any, epoch: int,
+                  batch_end_callback: Any) -> list | None:
+        """One training epoch (scanned or per batch); returns Train name/values, or None."""
+        if not self._can_fuse_training():
+            return None
+        g = self.g
+        metric = _MetricStats.make(eval_metric, g.label_names, g.output_names)
+        callbacks = _as_list(batch_end_callback) if batch_end_callback is not None else []
+        if not callbacks and metric is not None:
+            plan = self._plan(train_data)
+            if plan is not None:
+                self._run_epoch_scan(plan, metric)
+                return eval_metric.get_global_name_value()
+        return self._run_epoch_steps(train_data, eval_metric, metric, epoch, callbacks)
+
+    def _plan(self, data_iter: Any) -> Any:
+        """The iterator's epoch plan if it can feed a scanned epoch of this module."""
+        get = getattr(data_iter, "_fused_epoch_plan", None)
+        if get is None:
+            return None
+        plan = get(consume=False)
+        g = self.g
+        if plan is None or plan.num_batches == 0 or plan.batch_axis != 0:
+            return None
+        if list(plan.data_names) != g.data_names:
+            return None
+        if g.label_names and list(plan.label_names) != g.label_names:
+            return None
+        arrays = plan.arrays()
+        if sum(a.nbytes for a in arrays.values()) > MAX_DEVICE_DATA_BYTES:
+            return None
+        for n, a in arrays.items():
+            want = g.arg_shapes.get(n)
+            if want is None or (plan.batch_size,) + tuple(a.shape[1:]) != tuple(want):
+                return None
+        return get(consume=True)
+
+    def _device_array(self, arr: np.ndarray, dtype: np.dtype) -> jax.Array:
+        key = id(arr)
+        hit = self._device_data.get(key)
+        if hit is None or hit[0] is not arr:
+            with jax.enable_x64(True):
+                dev = jax.device_put(np.asarray(arr, dtype=dtype), self.g.device)
+            self._device_data[key] = (arr, dev)
+            return dev
+        return hit[1]
+
+    def _stat_specs(self, plan: Any, data: dict) -> tuple[dict, list]:
+        """Shapes of one batch's labels and outputs (for the metric accumulator's zeros)."""
+        g = self.g
+        labels = {n: jax.ShapeDtypeStruct((plan.batch_size,) + tuple(data[n].shape[1:]),
+                                          data[n].dtype) for n in g.label_names if n in data}
+        outs = [jax.ShapeDtypeStruct(s, np.float32) for _, s in g.output_shapes]
+        return labels, outs
+
+    def _run_epoch_scan(self, plan: Any, metric: _MetricStats) -> None:
+        from ..random import next_key
+
+        g = self.g
+        feed = tuple(n for n in plan.arrays() if n in g.inputs)
+        data = {n: self._device_array(a, g.inputs[n].dtype) for n, a in plan.arrays().items()
+                if n in feed}
+        const = {n: v for n, v in g.inputs.items() if n not in feed}
+        state = self._state()
+        key = next_key() if g.program.needs_rng else None
+        with jax.enable_x64(True):
+            idx = jax.device_put(plan.indices.astype(np.int32), g.device)
+            macc = metric.zeros(*self._stat_specs(plan, data), g.device)
+            fn = self._jit_epoch(metric, feed, plan.batch_axis)
+            params, aux, self.opt_state, macc = fn(dict(g.params), dict(g.aux), state, const,
+                                                  data, idx, key, self.fused.dynamic(), macc)
+        g.params.update(params)
+        g.aux.update(aux)
+        g.mark_trained()
+        self.fused.commit(plan.num_batches)
+        self.mod._params_dirty = True
+        metric.flush(macc)
+
+    def _run_epoch_steps(self, train_data: Any, eval_metric: Any, metric: _MetricStats | None,
+                         epoch: int, callbacks: list) -> list:
+        """MXNet's fit batch loop with one compiled call per batch."""
+        from ..model import BatchEndParam
+        from ..random import next_key
+
+        g = self.g
+        mod = self.mod
+        step = self._jit_step(metric)
+        key = next_key() if g.program.needs_rng else None
+        macc = None
+        eval_name_vals: list = []
+        nbatch = 0
+        data_iter = iter(train_data)
+        end_of_batch = False
+        next_data_batch = next(data_iter)
+        while not end_of_batch:
+            data_batch = next_data_batch
+            feed = g.load_batch(data_batch, with_label=True)
+            if not g.batch_shapes_match(feed):
+                mod._implicit_reshape(data_batch, feed)
+            inputs = dict(g.inputs)
+            inputs.update(feed)
+            state = self._state()
+            with jax.enable_x64(True):
+                k = jax.random.fold_in(key, nbatch) if key is not None else None
+                if metric is not None and macc is None:
+                    labels = {n: inputs[n] for n in g.label_names if n in inputs}
+                    outs0 = [jax.ShapeDtypeStruct(s, np.float32) for _, s in g.output_shapes]
+                    macc = metric.zeros(labels, outs0, g.device)
+                params, aux, self.opt_state, outs, macc = step(
+                    dict(g.params), dict(g.aux), state, inputs, k, self.fused.dynamic(), macc)
+            g.params.update(params)
+            g.aux.update(aux)
+            g.inputs.update(feed)
+            g.set_outputs(outs)
+            self.fused.commit(1)
+            mod._params_dirty = True
+            if metric is None:
+                mod.update_metric(eval_metric, data_batch.label)
+            try:
+                next_data_batch = next(data_iter)
+                mod.prepare(next_data_batch)
+            except StopIteration:
+                end_of_batch = True
+            if metric is not None and (callbacks or end_of_batch):
+                metric.flush(macc)
+                macc = None
+            if end_of_batch:
+                eval_name_vals = eval_metric.get_global_name_value()
+            if callbacks:
+                params_ = BatchEndParam(epoch=epoch, nbatch=nbatch, eval_metric=eval_metric,
+                                        locals=locals())
+                for callback in callbacks:
+                    callback(params_)
+            nbatch += 1
+        return eval_name_vals
+
+    # ---------------------------------------------------------- score / predict
+    @functools.lru_cache(maxsize=8)  # noqa: B019
+    def _jit_eval(self, metric: _MetricStats | None, feed_names: tuple, collect: bool):
+        prog = self.g.program
+        label_names = list(self.g.label_names)
+
+        def run(params, aux, const_inputs, data, idx, macc):
+            def body(macc, rows):
+                inputs = dict(const_inputs)
+                for n in feed_names:
+                    inputs[n] = jnp.take(data[n], rows, axis=0)
+                outs, _ = prog.run({**inputs, **params}, aux, False, None)
+                if metric is not None:
+                    labels = {n: inputs[n] for n in label_names if n in inputs}
+                    macc = jax.tree_util.tree_map(jnp.add, macc, metric.stats(labels, outs))
+                return macc, (outs if collect else None)
+
+            return jax.lax.scan(body, macc, idx)
+
+        return jax.jit(run)
+
+    def _eval_inputs(self, plan: Any):
+        g = self.g
+        feed = tuple(n for n in plan.arrays() if n in g.inputs)
+        data = {n: self._device_array(a, g.inputs[n].dtype) for n, a in plan.arrays().items()
+                if n in feed}
+        const = {n: v for n, v in g.inputs.items() if n not in feed}
+        return feed, data, const
+
+    def score(self, eval_data: Any, eval_metric: Any, num_batch: int | None) -> int | None:
+        g = self.g
+        if num_batch is not None or g._monitor is not None or g.program.needs_rng:
+            return None
+        metric = _MetricStats.make(eval_metric, g.label_names, g.output_names)
+        if metric is None:
+            return None
+        plan = self._plan(eval_data)
+        if plan is None:
+            return None
+        feed, data, const = self._eval_inputs(plan)
+        with jax.enable_x64(True):
+            idx = jax.device_put(plan.indices.astype(np.int32), g.device)
+            macc = metric.zeros(*self._stat_specs(plan, data), g.device)
+            macc, _ = self._jit_eval(metric, feed, False)(g.params, g.aux, const, data, idx,
+                                                           macc)
+        metric.flush(macc)
+        return plan.num_batches
+
+    def predict(self, eval_data: Any, num_batch: int | None) -> list | None:
+        g = self.g
+        if num_batch is not None or g._monitor is not None or g.program.needs_rng:
+            return None
+        plan = self._plan(eval_data)
+        if plan is None:
+            return None
+        feed, data, const = self._eval_inputs(plan)
+        b = plan.batch_size
+        keep = np.concatenate([np.arange(i * b, (i + 1) * b - int(p))
+                               for i, p in enumerate(plan.pad)])
+        with jax.enable_x64(True):
+            idx = jax.device_put(plan.indices.astype(np.int32), g.device)
+            _, outs = self._jit_eval(None, feed, True)(g.params, g.aux, const, data, idx, None)
+            merged = []
+            for o in outs:
+                flat = o.reshape((o.shape[0] * o.shape[1],) + o.shape[2:])
+                merged.append(NDArray(jnp.take(flat, jnp.asarray(keep), axis=0), g.ctx))
+        return [merged]
