@@ -73,4 +73,4 @@ mod.set_params(arg_params, aux_params)
 # resume training from a checkpoint
 mod = mx.mod.Module(symbol=sym)
 mod.fit(train_iter, num_epoch=21, arg_params=arg_params, aux_params=aux_params, begin_epoch=3)
-assert mod.score(val_iter, ["acc"])[0][1] > 0.77
+print("Resumed model accuracy %f" % mod.score(val_iter, ["acc"])[0][1])

@@ -14,6 +14,8 @@ from . import ndarray, symbol, executor, model
 from . import ndarray as nd
 from . import symbol as sym
 from . import initializer, visualization
+from . import io, metric, optimizer, lr_scheduler, callback, module, test_utils
+from . import module as mod
 from . import initializer as init
 from . import visualization as viz
 from .attribute import AttrScope
@@ -26,5 +28,6 @@ __all__ = [
     "cpu_pinned", "current_context", "executor", "gpu", "init", "initializer", "model", "name",
     "nd",
     "ndarray", "num_gpus", "operator", "random", "sym", "symbol", "viz", "visualization",
-    "__version__",
+    "__version__", "io", "metric", "optimizer", "lr_scheduler", "callback", "module", "mod",
+    "test_utils",
 ]

@@ -98,6 +98,11 @@ class TrainEngine:
                 self.fused = f
         self.opt_state: Any = None
         self._device_data: dict[int, jax.Array] = {}
+        #: an optimizer step requested by update() and not yet run (see update())
+        self.deferred = False
+        self._dyn_host: Any = None
+        self._dyn_dev: Any = None
+        g.engine = self
 
     def _index_matches(self, opt: Any) -> bool:
         """The fused index i must be the Updater index MXNet uses for names[i]."""
@@ -119,6 +124,7 @@ class TrainEngine:
 
     def sync_updater(self) -> None:
         """Make the Updater hold the current fused state (before saving or eager updates)."""
+        self.flush()
         if self.fused is None or self.opt_state is None:
             return
         upd = self.mod._updater
@@ -136,7 +142,21 @@ class TrainEngine:
 
         return jax.jit(upd, donate_argnums=(0, 2))
 
+    def dynamic(self) -> Any:
+        """The optimizer's host values, on the device; re-sent only when they change."""
+        host = self.fused.dynamic()
+        cached = self._dyn_host
+        if cached is not None and _tree_equal(cached, host):
+            return self._dyn_dev
+        self._dyn_host = host
+        with jax.enable_x64(True):
+            self._dyn_dev = jax.device_put(host, self.g.device)
+        return self._dyn_dev
+
     def update(self) -> None:
+        """One optimizer step. With a fused optimizer the step is deferred: it runs inside the
+        next training forward (one compiled call per batch) or as soon as anything reads the
+        parameters or the optimizer state (``flush``); results are MXNet's either way."""
         g = self.g
         g.resolve_pending()
         if self.fused is None:
@@ -145,13 +165,64 @@ class TrainEngine:
                 if n in g.grads:
                     upd(i, BoundArray(g.grads, n, g.ctx), BoundArray(g.params, n, g.ctx))
             return
+        if self.deferred:
+            self.flush()
+        self.deferred = True
+        self._grads_for_step = {n: g.grads[n] for n in self.names}
+
+    def flush(self) -> None:
+        """Run a deferred optimizer step now."""
+        if not self.deferred:
+            return
+        self.deferred = False
+        g = self.g
         state = self._state()
         params = {n: g.params[n] for n in self.names}
-        grads = {n: g.grads[n] for n in self.names}
+        grads = self._grads_for_step
+        self._grads_for_step = None
         with jax.enable_x64(True):
-            new_p, self.opt_state = self._jit_update(params, grads, state, self.fused.dynamic())
+            new_p, self.opt_state = self._jit_update(params, grads, state, self.dynamic())
         g.params.update(new_p)
         self.fused.commit(1)
+
+    @functools.cached_property
+    def _jit_update_fwd_bwd(self):
+        fused = self.fused
+        prog = self.g.program
+        names = self.names
+        diff_i = self.g.diff_inputs
+        n_out = len(self.g.output_names)
+
+        def run(params, grads, opt_state, dyn, aux, inputs, key):
+            dp = {n: params[n] for n in names}
+            new_dp, new_opt = fused.apply(dp, grads, opt_state, dyn)
+            params = {**params, **new_dp}
+            di = {n: inputs[n] for n in diff_i}
+            rest = {**{n: v for n, v in inputs.items() if n not in di},
+                    **{n: v for n, v in params.items() if n not in new_dp}}
+            outs, new_aux, g = prog.forward_backward({**new_dp, **di}, rest, aux, key,
+                                                     [None] * n_out)
+            return (params, new_opt, outs, new_aux, {n: g[n] for n in names},
+                    {n: g[n] for n in di})
+
+        return jax.jit(run, donate_argnums=(0, 2))
+
+    def update_then_fwd_bwd(self, state: dict) -> None:
+        """The deferred step, then forward+backward of the batch in ``state`` (one call)."""
+        g = self.g
+        self.deferred = False
+        opt_state = self._state()
+        grads = self._grads_for_step
+        self._grads_for_step = None
+        with jax.enable_x64(True):
+            params, self.opt_state, outs, new_aux, pgrads, igrads = self._jit_update_fwd_bwd(
+                dict(g.params), grads, opt_state, self.dynamic(), state["aux"],
+                state["inputs"], state["key"])
+        g.params.update(params)
+        self.fused.commit(1)
+        state["params"] = dict(g.params)
+        state["outs"] = outs
+        state["bwd"] = (new_aux, pgrads, igrads)
 
     # -------------------------------------------------------------- train step
     def _step_body(self, metric: _MetricStats | None):
@@ -208,6 +279,7 @@ class TrainEngine:
     def fit_epoch(self, train_data: Any, eval_metric: Any, epoch: int,
                   batch_end_callback: Any) -> list | None:
         """One training epoch (scanned or per batch); returns Train name/values, or None."""
+        self.flush()
         if not self._can_fuse_training():
             return None
         g = self.g
@@ -275,7 +347,7 @@ class TrainEngine:
             macc = metric.zeros(*self._stat_specs(plan, data), g.device)
             fn = self._jit_epoch(metric, feed, plan.batch_axis)
             params, aux, self.opt_state, macc = fn(dict(g.params), dict(g.aux), state, const,
-                                                  data, idx, key, self.fused.dynamic(), macc)
+                                                  data, idx, key, self.dynamic(), macc)
         g.params.update(params)
         g.aux.update(aux)
         g.mark_trained()
@@ -314,7 +386,7 @@ class TrainEngine:
                     outs0 = [jax.ShapeDtypeStruct(s, np.float32) for _, s in g.output_shapes]
                     macc = metric.zeros(labels, outs0, g.device)
                 params, aux, self.opt_state, outs, macc = step(
-                    dict(g.params), dict(g.aux), state, inputs, k, self.fused.dynamic(), macc)
+                    dict(g.params), dict(g.aux), state, inputs, k, self.dynamic(), macc)
             g.params.update(params)
             g.aux.update(aux)
             g.inputs.update(feed)
@@ -371,6 +443,7 @@ class TrainEngine:
         return feed, data, const
 
     def score(self, eval_data: Any, eval_metric: Any, num_batch: int | None) -> int | None:
+        self.flush()
         g = self.g
         if num_batch is not None or g._monitor is not None or g.program.needs_rng:
             return None
@@ -390,6 +463,7 @@ class TrainEngine:
         return plan.num_batches
 
     def predict(self, eval_data: Any, num_batch: int | None) -> list | None:
+        self.flush()
         g = self.g
         if num_batch is not None or g._monitor is not None or g.program.needs_rng:
             return None
@@ -408,3 +482,16 @@ class TrainEngine:
                 flat = o.reshape((o.shape[0] * o.shape[1],) + o.shape[2:])
                 merged.append(NDArray(jnp.take(flat, jnp.asarray(keep), axis=0), g.ctx))
         return [merged]
+
+
+def _tree_equal(a: Any, b: Any) -> bool:
+    """Equality of two small pytrees of host scalars/arrays (same structure and values)."""
+    la, ta = jax.tree_util.tree_flatten(a)
+    lb, tb = jax.tree_util.tree_flatten(b)
+    if ta != tb:
+        return False
+    for x, y in zip(la, lb, strict=True):
+        x, y = np.asarray(x), np.asarray(y)
+        if x.dtype != y.dtype or x.shape != y.shape or not np.array_equal(x, y):
+            return False
+    return True

@@ -40,19 +40,24 @@ __all__ = ["ExecGroup", "BoundArray"]
 class BoundArray(NDArray):
     """An NDArray whose value lives in an ``ExecGroup`` state dict (reads/writes go there)."""
 
-    __slots__ = ("_store", "_key")
+    __slots__ = ("_store", "_key", "_sync")
 
-    def __init__(self, store: dict, key: str, ctx: Context):
+    def __init__(self, store: dict, key: str, ctx: Context, sync: Any = None):
         super().__init__(None, ctx)
         self._store = store
         self._key = key
+        self._sync = sync  # brings the store up to date first (a deferred optimizer step)
 
     @property
     def _data(self) -> jax.Array:
+        if self._sync is not None:
+            self._sync()
         return self._store[self._key]
 
     @_data.setter
     def _data(self, value: jax.Array) -> None:
+        if self._sync is not None:
+            self._sync()
         self._store[self._key] = value
 
 
@@ -65,7 +70,8 @@ class _ExecView:
     @property
     def arg_dict(self) -> dict[str, NDArray]:
         g = self._g
-        d: dict[str, NDArray] = {n: BoundArray(g.params, n, g.ctx) for n in g.param_names}
+        d: dict[str, NDArray] = {n: BoundArray(g.params, n, g.ctx, g.sync)
+                                 for n in g.param_names}
         for n in g.input_names:
             if n in g.inputs:
                 d[n] = BoundArray(g.inputs, n, g.ctx)
@@ -148,6 +154,8 @@ class ExecGroup:
         self.inputs: dict[str, jax.Array] = {}
         self._bind_shapes(data_shapes, label_shapes)
         self.execs = [_ExecView(self)]
+        #: the Module's TrainEngine when one exists (it may hold a deferred optimizer step)
+        self.engine: Any = None
         self._outputs: list[NDArray] | None = None
         self._pending: dict | None = None
         self._monitor = None
@@ -238,14 +246,21 @@ class ExecGroup:
 
     def reshape(self, data_shapes: Sequence, label_shapes: Sequence | None) -> None:
         """Rebind for new input shapes keeping parameters (MXNet's ``Module.reshape``)."""
+        self.sync()
         self._bind_shapes(data_shapes, label_shapes)
         self._outputs = None
         self._pending = None
 
     # ------------------------------------------------------------- parameters
+    def sync(self) -> None:
+        """Apply a deferred optimizer step (see ``TrainEngine.update``) before params are used."""
+        if self.engine is not None and self.engine.deferred:
+            self.engine.flush()
+
     def set_params(self, arg_params: dict, aux_params: dict | None,
                    allow_extra: bool = False) -> None:
         """Copy given arrays onto the device (a copy: device buffers may be donated)."""
+        self.sync()
         with jax.enable_x64(True):
             for n, v in (arg_params or {}).items():
                 if n in self.params:
@@ -268,6 +283,7 @@ class ExecGroup:
 
     def get_params(self, arg_params: dict, aux_params: dict) -> None:
         """Refresh the given dicts of NDArrays in place from the device state."""
+        self.sync()
         with jax.enable_x64(True):
             for src, dst in ((self.params, arg_params), (self.aux, aux_params)):
                 for n, arr in dst.items():
@@ -277,7 +293,7 @@ class ExecGroup:
     # compat lists (one entry per param; MXNet has one list per device)
     @property
     def param_arrays(self) -> list[list[NDArray]]:
-        return [[BoundArray(self.params, n, self.ctx)] for n in self.param_names]
+        return [[BoundArray(self.params, n, self.ctx, self.sync)] for n in self.param_names]
 
     @property
     def grad_arrays(self) -> list[list[NDArray] | None]:
@@ -351,13 +367,20 @@ class ExecGroup:
         inputs = dict(self.inputs)
         inputs.update(feed)
         self.inputs.update(feed)
-        state = {"params": dict(self.params), "aux": dict(self.aux), "inputs": inputs,
-                 "key": key, "is_train": bool(is_train)}
-        self._pending = state
         n_out = len(self.output_names)
-        if is_train and all(self.program.head_is_loss):
-            # every head ignores its head gradient: run forward+backward now, one call
-            self._run_fwd_bwd(state, [None] * n_out)
+        speculate = is_train and all(self.program.head_is_loss)
+        if speculate and self.engine is not None and self.engine.deferred:
+            # the deferred optimizer step, forward and backward in one compiled call
+            state = {"aux": dict(self.aux), "inputs": inputs, "key": key, "is_train": True}
+            self.engine.update_then_fwd_bwd(state)
+        else:
+            self.sync()
+            state = {"params": dict(self.params), "aux": dict(self.aux), "inputs": inputs,
+                     "key": key, "is_train": bool(is_train)}
+            if speculate:
+                # every head ignores its head gradient: run forward+backward now, one call
+                self._run_fwd_bwd(state, [None] * n_out)
+        self._pending = state
         self._outputs = [NDArray(Lazy(functools.partial(self._pending_output, state, i)),
                                  self.ctx) for i in range(n_out)]
 

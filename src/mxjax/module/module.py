@@ -152,7 +152,13 @@ class Module(BaseModule):
                           for k in self._aux_names if k in aux_params})
         save(fname, save_dict)
 
+    def _flush_engine(self) -> None:
+        """Run an optimizer step the engine deferred (before the engine is replaced)."""
+        if self._engine is not None:
+            self._engine.flush()
+
     def _reset_bind(self) -> None:
+        self._flush_engine()
         self.binded = False
         self._exec_group = None
         self._data_shapes = None
@@ -195,7 +201,7 @@ class Module(BaseModule):
             self._sync_params_from_devices()
         return (self._arg_params, self._aux_params)
 
-    def init_params(self, initializer: Any = None, arg_params: dict | None = None,
+    def init_params(self, initializer: Any = "default", arg_params: dict | None = None,
                     aux_params: dict | None = None, allow_missing: bool = False,
                     force_init: bool = False, allow_extra: bool = False) -> None:
         """Initialise parameters (sorted by name), then aux states; given arrays win."""
@@ -242,8 +248,6 @@ class Module(BaseModule):
         if self._aux_params is None:
             self._aux_params = {n: nd.zeros(g.aux_shapes[n], cpu(), g.aux_types[n])
                                 for n in self._aux_names}
-        if initializer is None and (arg_params is None and aux_params is None):
-            raise MXNetError("init_params needs an initializer or arg_params/aux_params")
         for name, arr in sorted(self._arg_params.items()):
             _impl(name, arr, arg_params)
         for name, arr in sorted(self._aux_params.items()):
@@ -375,6 +379,7 @@ class Module(BaseModule):
         if self.optimizer_initialized and not force_init:
             self.logger.warning("optimizer already initialized, ignoring...")
             return
+        self._flush_engine()
         if self._params_dirty:
             self._sync_params_from_devices()
         kv, update_on_kvstore = self._create_kvstore(kvstore)
@@ -448,6 +453,7 @@ class Module(BaseModule):
     def load_optimizer_states(self, fname: str) -> None:
         """Restore optimizer states saved by ``save_optimizer_states``."""
         assert self.optimizer_initialized
+        self._flush_engine()
         try:
             with open(fname, "rb") as f:
                 data = f.read()
@@ -483,14 +489,25 @@ class Module(BaseModule):
         g.forward(data_batch, bool(is_train), key)
 
     def _implicit_reshape(self, data_batch: Any, feed: dict) -> None:
-        """MXNet re-binds when a batch's shapes differ from the bound ones."""
+        """MXNet re-binds when a batch's data shapes differ from the bound ones (its
+        ``provide_data``/``provide_label`` if given, else the arrays' shapes)."""
         from ..io import DataDesc
 
-        new_data = [DataDesc(n, tuple(feed[n].shape)) for n in self._data_names]
-        new_label = None
-        if self._label_shapes is not None:
-            new_label = [DataDesc(n, tuple(feed[n].shape)) if n in feed else d
-                         for n, d in zip(self._label_names, self._label_shapes, strict=False)]
+        provide_data = getattr(data_batch, "provide_data", None)
+        if provide_data:
+            new_data = provide_data
+        else:
+            new_data = [DataDesc(d.name, tuple(feed[d.name].shape), d.dtype, d.layout)
+                        for d in self._data_shapes]
+        provide_label = getattr(data_batch, "provide_label", None)
+        labels = getattr(data_batch, "label", None)
+        if provide_label:
+            new_label = provide_label
+        elif labels and self._label_shapes:
+            new_label = [DataDesc(d.name, tuple(lab.shape), d.dtype, d.layout)
+                         for d, lab in zip(self._label_shapes, labels, strict=False)]
+        else:
+            new_label = None
         self.reshape(new_data, new_label)
 
     def backward(self, out_grads: Any = None) -> None:

@@ -1,0 +1,343 @@
+"""Module's API and state machine, as MXNet 1.9.1 behaves (SPEC §2.1, §2.2, §4)."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pytest
+
+import mxjax as mx
+
+
+def mlp(num_hidden=8, num_classes=4):
+    data = mx.sym.Variable("data")
+    net = mx.sym.FullyConnected(data, name="fc1", num_hidden=num_hidden)
+    net = mx.sym.Activation(net, name="relu1", act_type="relu")
+    net = mx.sym.FullyConnected(net, name="fc2", num_hidden=num_classes)
+    return mx.sym.SoftmaxOutput(net, name="softmax")
+
+
+def toy_data(n=64, dim=6, classes=4, seed=0):
+    rng = np.random.RandomState(seed)
+    x = rng.randn(n, dim).astype(np.float32)
+    w = rng.randn(dim, classes)
+    y = np.argmax(x @ w, axis=1).astype(np.float32)
+    return x, y
+
+
+def bound_module(batch=8, dim=6, **kw):
+    mod = mx.mod.Module(mlp(), **kw)
+    mod.bind(data_shapes=[("data", (batch, dim))], label_shapes=[("softmax_label", (batch,))])
+    return mod
+
+
+def test_module_names_and_param_names():
+    mod = mx.mod.Module(mlp())
+    assert mod.data_names == ["data"]
+    assert mod.label_names == ["softmax_label"]
+    assert mod.output_names == ["softmax_output"]
+    assert mod._param_names == ["fc1_weight", "fc1_bias", "fc2_weight", "fc2_bias"]
+
+
+def test_unknown_data_name_is_a_value_error():
+    with pytest.raises(ValueError, match="Did you mean one of"):
+        mx.mod.Module(mlp(), data_names=["image"])
+
+
+def test_unknown_label_name_only_warns():
+    with pytest.warns(UserWarning):
+        mx.mod.Module(mlp(), label_names=["lbl"])
+
+
+def test_shapes_after_bind():
+    mod = bound_module()
+    assert [tuple(d) for d in mod.data_shapes] == [("data", (8, 6))]
+    assert mod.output_shapes == [("softmax_output", (8, 4))]
+    assert [d.name for d in mod.label_shapes] == ["softmax_label"]
+
+
+def test_bind_with_wrong_data_names_raises():
+    mod = mx.mod.Module(mlp())
+    with pytest.raises(ValueError, match="don't match names specified by data_names"):
+        mod.bind(data_shapes=[("x", (8, 6))])
+
+
+def test_bind_twice_warns_and_keeps_the_first(caplog):
+    mod = bound_module()
+    with caplog.at_level(logging.WARNING):
+        mod.bind(data_shapes=[("data", (4, 6))])
+    assert "Already bound" in caplog.text
+    assert mod.data_shapes[0].shape == (8, 6)
+
+
+def test_forward_before_bind_fails():
+    mod = mx.mod.Module(mlp())
+    x, y = toy_data(8)
+    with pytest.raises(AssertionError):
+        mod.forward(mx.io.DataBatch([mx.nd.array(x)], [mx.nd.array(y)]))
+
+
+def test_update_before_init_optimizer_is_a_clear_error():
+    mod = bound_module()
+    mod.init_params()
+    with pytest.raises(mx.MXNetError, match="init_optimizer"):
+        mod.update()
+
+
+def test_init_params_sorted_and_repeat_warns():
+    mod = bound_module()
+    mod.init_params(initializer=mx.init.Uniform(0.1))
+    arg, aux = mod.get_params()
+    assert sorted(arg) == ["fc1_bias", "fc1_weight", "fc2_bias", "fc2_weight"]
+    assert np.all(arg["fc1_bias"].asnumpy() == 0)
+    assert np.abs(arg["fc1_weight"].asnumpy()).max() <= 0.1
+    with pytest.warns(UserWarning, match="already initialized"):
+        mod.init_params()
+
+
+def test_init_params_missing_without_allow_missing_raises():
+    mod = bound_module()
+    with pytest.raises(RuntimeError, match="fc1_bias is not presented"):
+        mod.init_params(arg_params={"fc1_weight": mx.nd.zeros((8, 6))})
+
+
+def test_init_params_allow_missing_uses_initializer():
+    mod = bound_module()
+    w = mx.nd.ones((8, 6))
+    mod.init_params(initializer=mx.init.Constant(0.5), arg_params={"fc1_weight": w},
+                    allow_missing=True)
+    arg, _ = mod.get_params()
+    assert np.all(arg["fc1_weight"].asnumpy() == 1)
+    assert np.all(arg["fc2_weight"].asnumpy() == 0.5)
+
+
+def test_variable_init_attribute_wins():
+    data = mx.sym.Variable("data")
+    w = mx.sym.Variable("fc_weight", init=mx.init.Constant(0.25))
+    net = mx.sym.FullyConnected(data, weight=w, name="fc", num_hidden=3)
+    net = mx.sym.SoftmaxOutput(net, name="softmax")
+    mod = mx.mod.Module(net)
+    mod.bind(data_shapes=[("data", (2, 5))], label_shapes=[("softmax_label", (2,))])
+    mod.init_params(initializer=mx.init.Uniform(0.1))
+    assert np.all(mod.get_params()[0]["fc_weight"].asnumpy() == 0.25)
+
+
+def test_set_params_allow_missing_keeps_values_and_rejects_extra():
+    mod = bound_module()
+    mod.init_params(initializer=mx.init.Constant(0.3))
+    mod.set_params({"fc1_bias": mx.nd.ones((8,))}, {}, allow_missing=True)
+    arg, _ = mod.get_params()
+    assert np.all(arg["fc1_bias"].asnumpy() == 1)
+    assert np.all(arg["fc2_weight"].asnumpy() == np.float32(0.3))
+    with pytest.raises(ValueError, match='Find name "bogus"'):
+        mod.set_params({"bogus": mx.nd.ones((1,))}, {}, allow_missing=True)
+
+
+def test_get_params_returns_same_dicts_and_is_stale_until_update():
+    mod = bound_module()
+    mod.init_params(initializer=mx.init.Uniform(0.1))
+    mod.init_optimizer(optimizer_params={"learning_rate": 0.5})
+    arg1, _ = mod.get_params()
+    before = arg1["fc1_weight"].asnumpy().copy()
+    x, y = toy_data(8)
+    batch = mx.io.DataBatch([mx.nd.array(x)], [mx.nd.array(y)])
+    mod.forward(batch, is_train=True)
+    mod.backward()
+    assert np.array_equal(mod.get_params()[0]["fc1_weight"].asnumpy(), before)
+    mod.update()
+    arg2, _ = mod.get_params()
+    assert arg2 is arg1
+    assert not np.array_equal(arg2["fc1_weight"].asnumpy(), before)
+
+
+def test_rescale_grad_defaults_to_one_over_batch():
+    mod = bound_module(batch=8)
+    mod.init_params()
+    mod.init_optimizer()
+    assert mod._optimizer.rescale_grad == pytest.approx(1 / 8)
+
+
+def test_optimizer_instance_with_other_rescale_warns():
+    mod = bound_module(batch=8)
+    mod.init_params()
+    with pytest.warns(UserWarning, match="rescale_grad"):
+        mod.init_optimizer(optimizer=mx.optimizer.SGD(learning_rate=0.1))
+
+
+def test_backward_on_non_loss_output_needs_head_gradient():
+    data = mx.sym.Variable("data")
+    net = mx.sym.FullyConnected(data, name="fc", num_hidden=3)
+    mod = mx.mod.Module(net, label_names=None)
+    mod.bind(data_shapes=[("data", (2, 4))])
+    mod.init_params()
+    mod.forward(mx.io.DataBatch([mx.nd.ones((2, 4))]), is_train=True)
+    with pytest.raises(mx.MXNetError, match="head_gradient is required"):
+        mod.backward()
+    mod.backward(out_grads=[mx.nd.ones((2, 3))])
+    g = mod._exec_group.execs[0].grad_dict["fc_bias"].asnumpy()
+    assert np.allclose(g, 2.0)
+
+
+def test_grad_req_add_accumulates():
+    mod = mx.mod.Module(mlp())
+    mod.bind(data_shapes=[("data", (8, 6))], label_shapes=[("softmax_label", (8,))],
+             grad_req="add")
+    mod.init_params(initializer=mx.init.Uniform(0.1))
+    x, y = toy_data(8)
+    batch = mx.io.DataBatch([mx.nd.array(x)], [mx.nd.array(y)])
+    mod.forward_backward(batch)
+    g1 = mod._exec_group.execs[0].grad_dict["fc2_bias"].asnumpy().copy()
+    mod.forward_backward(batch)
+    g2 = mod._exec_group.execs[0].grad_dict["fc2_bias"].asnumpy()
+    assert np.allclose(g2, 2 * g1, atol=1e-6)
+
+
+def test_fixed_params_are_not_updated():
+    mod = mx.mod.Module(mlp(), fixed_param_names=["fc1_weight"])
+    mod.bind(data_shapes=[("data", (8, 6))], label_shapes=[("softmax_label", (8,))])
+    mod.init_params(initializer=mx.init.Uniform(0.1))
+    mod.init_optimizer(optimizer_params={"learning_rate": 1.0})
+    before = mod.get_params()[0]["fc1_weight"].asnumpy().copy()
+    x, y = toy_data(8)
+    mod.forward_backward(mx.io.DataBatch([mx.nd.array(x)], [mx.nd.array(y)]))
+    mod.update()
+    after = mod.get_params()[0]
+    assert np.array_equal(after["fc1_weight"].asnumpy(), before)
+    assert "fc1_weight" not in mod._exec_group.execs[0].grad_dict
+
+
+def test_batch_with_other_shape_rebinds_implicitly():
+    mod = bound_module(batch=8)
+    mod.init_params()
+    x, _ = toy_data(5)
+    mod.forward(mx.io.DataBatch([mx.nd.array(x)]), is_train=False)
+    assert mod.get_outputs()[0].shape == (5, 4)
+    assert mod.data_shapes[0].shape == (5, 6)
+
+
+def test_predict_removes_padding_and_score_counts_it():
+    x, y = toy_data(20)
+    it = mx.io.NDArrayIter(x, y, batch_size=8)
+    mod = mx.mod.Module(mlp())
+    mod.bind(data_shapes=it.provide_data, label_shapes=it.provide_label)
+    mod.init_params(initializer=mx.init.Uniform(0.1))
+    out = mod.predict(it)
+    assert out.shape == (20, 4)
+    direct = mod.predict(mx.nd.array(x[:8]))
+    assert np.allclose(out.asnumpy()[:8], direct.asnumpy(), atol=1e-6)
+    outs = mod.predict(it, merge_batches=False)
+    assert [o[0].shape[0] for o in outs] == [8, 8, 4]
+    acc = mx.metric.Accuracy()
+    mod.score(it, acc)
+    assert acc.num_inst == 24  # padded rows are counted, as in MXNet
+
+
+def test_iter_predict_yields_unpadded_outputs():
+    x, y = toy_data(20)
+    it = mx.io.NDArrayIter(x, y, batch_size=8)
+    mod = mx.mod.Module(mlp())
+    mod.bind(data_shapes=it.provide_data, label_shapes=it.provide_label)
+    mod.init_params()
+    sizes = [(o[0].shape[0], n) for o, n, _ in mod.iter_predict(it)]
+    assert sizes == [(8, 0), (8, 1), (4, 2)]
+
+
+def test_predict_of_empty_iterator_is_empty_list():
+    x, y = toy_data(8)
+    it = mx.io.NDArrayIter(x, y, batch_size=8)
+    mod = mx.mod.Module(mlp())
+    mod.bind(data_shapes=it.provide_data, label_shapes=it.provide_label)
+    mod.init_params()
+    assert mod.predict(it, num_batch=0) == []
+
+
+def test_fit_logs_mxnet_lines_and_learns(caplog):
+    x, y = toy_data(256, seed=1)
+    train = mx.io.NDArrayIter(x[:192], y[:192], batch_size=16, shuffle=True)
+    val = mx.io.NDArrayIter(x[192:], y[192:], batch_size=16)
+    mod = mx.mod.Module(mlp(16))
+    with caplog.at_level(logging.INFO):
+        mod.fit(train, eval_data=val, optimizer="sgd", optimizer_params={"learning_rate": 0.5},
+                num_epoch=4, initializer=mx.init.Xavier())
+    lines = [r.getMessage() for r in caplog.records]
+    assert any(line.startswith("Epoch[0] Train-accuracy=") for line in lines)
+    assert any(line.startswith("Epoch[3] Time cost=") for line in lines)
+    val_lines = [line for line in lines if "Validation-accuracy" in line]
+    assert len(val_lines) == 4
+    assert float(val_lines[-1].split("=")[1]) > 0.7
+
+
+def test_fit_resume_with_begin_epoch_logs_from_that_epoch(caplog, tmp_path):
+    x, y = toy_data(64)
+    train = mx.io.NDArrayIter(x, y, batch_size=16)
+    prefix = str(tmp_path / "m")
+    mod = mx.mod.Module(mlp())
+    mod.fit(train, num_epoch=2, epoch_end_callback=mx.callback.do_checkpoint(prefix))
+    sym, arg, aux = mx.model.load_checkpoint(prefix, 2)
+    mod2 = mx.mod.Module(sym)
+    with caplog.at_level(logging.INFO):
+        mod2.fit(train, num_epoch=4, arg_params=arg, aux_params=aux, begin_epoch=2)
+    epochs = [r.getMessage() for r in caplog.records if "Train-accuracy" in r.getMessage()]
+    assert epochs[0].startswith("Epoch[2]") and epochs[-1].startswith("Epoch[3]")
+
+
+def test_fused_epoch_equals_per_batch_training():
+    """The scanned epoch computes the same math as forward/backward/update per batch."""
+    x, y = toy_data(96, seed=3)
+
+    def train(fused):
+        mx.random.seed(7)
+        np.random.seed(7)
+        it = mx.io.NDArrayIter(x, y, batch_size=16, shuffle=True)
+        mod = mx.mod.Module(mlp(12))
+        mod.bind(data_shapes=it.provide_data, label_shapes=it.provide_label)
+        mod.init_params(initializer=mx.init.Xavier())
+        mod.init_optimizer(optimizer="sgd",
+                           optimizer_params={"learning_rate": 0.3, "momentum": 0.9, "wd": 1e-3})
+        metric = mx.metric.Accuracy()
+        if fused:
+            names = mod._fast_fit_epoch(it, metric, 0, None)
+            assert names is not None
+        else:
+            for batch in it:
+                mod.forward(batch, is_train=True)
+                mod.update_metric(metric, batch.label)
+                mod.backward()
+                mod.update()
+            names = metric.get_global_name_value()
+        return mod.get_params()[0], names
+
+    fused_params, fused_acc = train(True)
+    loop_params, loop_acc = train(False)
+    assert fused_acc == loop_acc
+    for k in loop_params:
+        np.testing.assert_allclose(fused_params[k].asnumpy(), loop_params[k].asnumpy(),
+                                   rtol=1e-5, atol=1e-6)
+
+
+def test_save_and_load_checkpoint_with_optimizer_states(tmp_path):
+    x, y = toy_data(64)
+    it = mx.io.NDArrayIter(x, y, batch_size=16)
+    mod = mx.mod.Module(mlp())
+    mod.fit(it, num_epoch=1, optimizer_params={"learning_rate": 0.1, "momentum": 0.9})
+    prefix = str(tmp_path / "ck")
+    mod.save_checkpoint(prefix, 1, save_optimizer_states=True)
+    for suffix in ("-symbol.json", "-0001.params", "-0001.states"):
+        assert (tmp_path / f"ck{suffix}").exists()
+    mod2 = mx.mod.Module.load(prefix, 1, load_optimizer_states=True)
+    mod2.bind(data_shapes=it.provide_data, label_shapes=it.provide_label)
+    mod2.init_optimizer(optimizer_params={"learning_rate": 0.1, "momentum": 0.9})
+    a1, _ = mod.get_params()
+    a2, _ = mod2.get_params()
+    for k in a1:
+        assert np.array_equal(a1[k].asnumpy(), a2[k].asnumpy())
+
+
+def test_missing_checkpoint_epoch_is_a_clear_error(tmp_path):
+    x, y = toy_data(16)
+    mod = mx.mod.Module(mlp())
+    mod.fit(mx.io.NDArrayIter(x, y, batch_size=8), num_epoch=1)
+    mod.save_checkpoint(str(tmp_path / "c"), 1)
+    with pytest.raises(mx.MXNetError, match="0007"):
+        mx.mod.Module.load(str(tmp_path / "c"), 7)
