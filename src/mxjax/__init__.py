@@ -9,13 +9,21 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 # ruff: noqa: E402, I001  (the order below is the import order the modules need)
-from . import base, context, attribute, name, random, operator
+from . import base, compile_cache, distributed
+
+compile_cache.enable()  # compiled steps persist across runs (MXJAX_COMPILATION_CACHE=0: off)
+
+distributed.auto_initialize()  # a launched worker joins its job before any JAX computation
+
+from . import context, attribute, name, random, operator
 from . import ndarray, symbol, executor, model
 from . import ndarray as nd
 from . import symbol as sym
 from . import initializer, visualization
 from . import io, metric, optimizer, lr_scheduler, callback, module, test_utils
 from . import module as mod
+from . import kvstore
+from . import kvstore as kv
 from . import initializer as init
 from . import visualization as viz
 from .attribute import AttrScope
@@ -29,5 +37,5 @@ __all__ = [
     "nd",
     "ndarray", "num_gpus", "operator", "random", "sym", "symbol", "viz", "visualization",
     "__version__", "io", "metric", "optimizer", "lr_scheduler", "callback", "module", "mod",
-    "test_utils",
+    "test_utils", "distributed", "kvstore", "kv", "compile_cache",
 ]

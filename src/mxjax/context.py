@@ -21,7 +21,7 @@ __all__ = ["Context", "cpu", "gpu", "cpu_pinned", "current_context", "num_gpus",
 
 def _devices(platform: str) -> list:
     try:
-        return jax.devices(platform)
+        return jax.local_devices(backend=platform)  # this process's own devices
     except RuntimeError:
         return []
 
