@@ -19,6 +19,8 @@ import numpy as np
 
 __all__ = [
     "MXNetError",
+    "classproperty",
+    "ClassPropertyMeta",
     "x64",
     "with_x64",
     "DTYPE_TO_FLAG",
@@ -31,8 +33,44 @@ __all__ = [
 ]
 
 
-class MXNetError(Exception):
-    """The error MXNet raises for bad input (``mxnet.base.MXNetError``)."""
+class MXNetError(RuntimeError):
+    """The error MXNet raises for bad input (``mxnet.base.MXNetError``, a ``RuntimeError``)."""
+
+
+class classproperty:  # noqa: N801  (named like MXNet's)
+    """A property on the class itself (MXNet's ``NameManager.current``, ``Context.default_ctx``).
+
+    Assignment on the class works when the class uses ``ClassPropertyMeta``.
+    """
+
+    def __init__(self, fget: Callable[[Any], Any], fset: Callable[[Any, Any], None] | None = None):
+        self.fget = fget
+        self.fset = fset
+        self.__doc__ = fget.__doc__
+
+    def __get__(self, obj: Any, klass: type | None = None) -> Any:
+        return self.fget(klass if klass is not None else type(obj))
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        if self.fset is None:
+            raise AttributeError("can't set attribute")
+        self.fset(obj if isinstance(obj, type) else type(obj), value)
+
+    def setter(self, fset: Callable[[Any, Any], None]) -> classproperty:
+        self.fset = fset
+        return self
+
+
+class ClassPropertyMeta(type):
+    """Routes ``Cls.name = value`` to a ``classproperty``'s setter."""
+
+    def __setattr__(cls, key: str, value: Any) -> None:
+        for klass in cls.__mro__:
+            obj = klass.__dict__.get(key)
+            if isinstance(obj, classproperty):
+                obj.__set__(cls, value)
+                return
+        super().__setattr__(key, value)
 
 
 numeric_types = (float, int, np.generic)

@@ -7,14 +7,16 @@ states in training. ``forward_backward`` is one ``jax.vjp`` with MXNet's head
 gradient rules: loss heads ignore theirs, other outputs need one.
 
 ``Executor`` is MXNet's executor object (``arg_dict``, ``grad_dict``,
-``aux_dict``, ``outputs``, ``forward``, ``backward``): outputs of a training
-forward are computed lazily, so a following ``backward`` runs forward and
-backward as one compiled call. Compiled functions are cached per shape set.
+``aux_dict``, ``outputs``, ``forward``, ``backward``, ``reshape``,
+``copy_params_from``): outputs of a training forward are computed lazily, so a
+following ``backward`` runs forward and backward as one compiled call.
+Compiled functions are cached per shape set.
 """
 
 from __future__ import annotations
 
 import functools
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -118,11 +120,17 @@ class GraphProgram:
 
     def forward_backward(self, diff: Mapping[str, jax.Array], rest: Mapping[str, jax.Array],
                          aux: Mapping[str, jax.Array], key: jax.Array | None,
-                         head_grads: Sequence[jax.Array | None]):
-        """One training forward and the VJP w.r.t. ``diff``; returns (outs, new_aux, grads)."""
+                         head_grads: Sequence[jax.Array | None], is_train: bool = True):
+        """One forward and the VJP w.r.t. ``diff``; returns (outs, new_aux, grads).
+
+        A head gradient of None means "ones" (what MXNet's loss heads and
+        BlockGrad make of it; the caller checks that other heads have one).
+        ``is_train=False`` differentiates the inference graph, as MXNet does for
+        ``backward`` after ``forward(is_train=False)``.
+        """
 
         def f(d):
-            outs, new_aux = self.run({**rest, **d}, aux, True, key)
+            outs, new_aux = self.run({**rest, **d}, aux, is_train, key)
             return outs, new_aux
 
         outs, vjp, new_aux = jax.vjp(f, dict(diff), has_aux=True)
@@ -137,7 +145,7 @@ class GraphProgram:
 
     @functools.cached_property
     def jit_forward_backward(self):
-        return jax.jit(self.forward_backward)
+        return jax.jit(self.forward_backward, static_argnames=("is_train",))
 
 
 def _as_list(x: Any) -> list:
@@ -149,7 +157,17 @@ def _as_list(x: Any) -> list:
 
 
 class Executor:
-    """MXNet's ``Executor``: arrays bound to a graph, with forward and backward."""
+    """MXNet's ``Executor``: arrays bound to a graph, with forward and backward.
+
+    Reproduces ``python/mxnet/executor.py``: ``arg_arrays``/``grad_arrays``/
+    ``aux_arrays`` are the bound NDArrays (shared with the caller), the dicts
+    map names to them (``grad_dict`` has None for arguments without a
+    gradient), ``outputs`` are the same NDArray handles across calls (a new
+    forward updates arrays obtained earlier; before any forward they are
+    zeros), and ``grad_req`` 'write'/'add'/'null' decides what ``backward``
+    does to each gradient array. Auxiliary states (BatchNorm's moving stats)
+    move in ``backward``, as in MXNet's CPU build.
+    """
 
     def __init__(self, symbol: Any, ctx: Context | None, args: Any, args_grad: Any = None,
                  grad_req: Any = "write", aux_states: Any = None):
@@ -158,43 +176,42 @@ class Executor:
         self._program = GraphProgram(symbol)
         p = self._program
         self.arg_arrays: list[NDArray] = self._bind_list(args, p.arg_names, "args")
-        self.aux_arrays: list[NDArray] = self._bind_list(
-            aux_states or [], p.aux_names, "aux_states", allow_missing=not p.aux_names)
+        self.aux_arrays: list[NDArray] = self._bind_list(aux_states or [], p.aux_names,
+                                                         "aux_states")
         reqs = self._grad_reqs(grad_req, p.arg_names)
         if args_grad is None:
             self.grad_arrays: list[NDArray | None] = [None] * len(p.arg_names)
-            self._grad_req = ["null"] * len(p.arg_names)
         else:
-            grads = self._bind_list(args_grad, p.arg_names, "args_grad", allow_missing=True)
-            self.grad_arrays = list(grads)
-            self._grad_req = [r if g is not None else "null" for r, g in zip(reqs, grads,
-                                                                              strict=True)]
+            self.grad_arrays = self._bind_list(args_grad, p.arg_names, "args_grad",
+                                               allow_missing=True)
+        self._grad_req = [r if g is not None else "null"
+                          for r, g in zip(reqs, self.grad_arrays, strict=True)]
         self._outputs: list[NDArray] | None = None
         self._pending: dict | None = None
-        self._monitor = None
+        self._monitor: Any = None
+        self._monitor_all = False
 
     # ----------------------------------------------------------------- binding
-    def _bind_list(self, given: Any, names: list[str], what: str,
+    @staticmethod
+    def _bind_list(given: Any, names: list[str], what: str,
                    allow_missing: bool = False) -> list:
+        """MXNet's ``_get_ndarray_inputs``: a list in argument order or a dict by name."""
         if isinstance(given, Mapping):
             out = []
             for n in names:
                 if n in given:
-                    out.append(_check_nd(given[n], f"{what}[{n!r}]"))
+                    out.append(_check_nd(given[n]))
                 elif allow_missing:
                     out.append(None)
                 else:
-                    raise MXNetError(f"bind: {what} is missing an array for {n!r}; "
-                                     f"Must specify all the arguments in {what}: {names}")
+                    raise ValueError(f"key `{n}` is missing in `{what}`")
             return out
-        lst = _as_list(given)
-        if len(lst) != len(names):
-            if allow_missing and not lst:
-                return [None] * len(names)
-            raise MXNetError(f"bind: {what} has {len(lst)} arrays but the symbol needs "
-                             f"{len(names)}: {names}")
-        return [None if a is None else _check_nd(a, f"{what}[{n!r}]")
-                for a, n in zip(lst, names, strict=True)]
+        if not isinstance(given, (list, tuple)):
+            raise TypeError("Only accept list of NDArrays or dict of str to NDArray")
+        if len(given) != len(names):
+            raise ValueError(f"Length of {what} does not match the number of arguments "
+                             f"({len(given)} given, {len(names)} needed: {names})")
+        return [None if a is None and allow_missing else _check_nd(a) for a in given]
 
     @staticmethod
     def _grad_reqs(grad_req: Any, names: list[str]) -> list[str]:
@@ -205,30 +222,34 @@ class Executor:
         else:
             reqs = list(grad_req)
             if len(reqs) != len(names):
-                raise MXNetError(f"grad_req list has {len(reqs)} entries for {len(names)} args")
+                raise ValueError(f"grad_req list has {len(reqs)} entries for {len(names)} "
+                                 f"arguments {names}")
         for r in reqs:
-            if r not in ("write", "add", "null", "inplace"):
-                raise MXNetError(f"grad_req must be 'write', 'add' or 'null', got {r!r}")
+            if r not in _GRAD_REQ:
+                raise ValueError("grad_req must be in {'null': 0, 'write': 1, 'add': 3}, "
+                                 f"got {r!r}")
         return ["write" if r == "inplace" else r for r in reqs]
 
     @classmethod
     def simple_bind(cls, symbol: Any, ctx: Context | None, grad_req: Any = "write",
                     type_dict: dict | None = None, **shapes: Any) -> Executor:
-        """Infer shapes and dtypes, allocate zero arrays (and gradients), and bind."""
+        """Infer shapes and dtypes (float32 where unknown), allocate zeros, and bind."""
         from .ndarray import ndarray as nd
 
         ctx = ctx or current_context()
-        arg_shapes, _, aux_shapes = symbol.infer_shape(**shapes)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            arg_shapes, _, aux_shapes = symbol.infer_shape(**shapes)
         if arg_shapes is None:
-            raise MXNetError(
-                f"simple_bind: cannot infer all shapes from {shapes}; provide the shapes of "
-                f"the inputs among {symbol.list_arguments()}"
-            )
-        types = dict(type_dict or {})
-        arg_t, _, aux_t = symbol.infer_type(**types)
-        if arg_t is None:
-            arg_t = [np.float32] * len(arg_shapes)
-            aux_t = [np.float32] * len(aux_shapes)
+            partial, _, _ = symbol.infer_shape_partial(**shapes)
+            unknown = [f"{n}: {s}" for n, s in zip(symbol.list_arguments(), partial,
+                                                    strict=True) if not s or 0 in s]
+            raise MXNetError("simple_bind error: cannot infer the shapes of "
+                             f"{', '.join(unknown)} from the given shapes {shapes}; pass them "
+                             "as keyword arguments")
+        arg_t, _, aux_t = symbol.infer_type_partial(**(type_dict or {}))
+        arg_t = [t or np.float32 for t in arg_t]
+        aux_t = [t or np.float32 for t in aux_t]
         names = symbol.list_arguments()
         args = [nd.zeros(s, ctx, t) for s, t in zip(arg_shapes, arg_t, strict=True)]
         aux = [nd.zeros(s, ctx, t) for s, t in zip(aux_shapes, aux_t, strict=True)]
@@ -243,9 +264,9 @@ class Executor:
         return dict(zip(self._program.arg_names, self.arg_arrays, strict=True))
 
     @property
-    def grad_dict(self) -> dict[str, NDArray]:
-        return {n: g for n, g in zip(self._program.arg_names, self.grad_arrays, strict=True)
-                if g is not None}
+    def grad_dict(self) -> dict[str, NDArray | None]:
+        """Gradient array per argument; None where no gradient is computed."""
+        return dict(zip(self._program.arg_names, self.grad_arrays, strict=True))
 
     @property
     def aux_dict(self) -> dict[str, NDArray]:
@@ -257,8 +278,15 @@ class Executor:
 
     @property
     def outputs(self) -> list[NDArray]:
+        """The output arrays (zeros until the first forward, as freshly bound arrays)."""
         if self._outputs is None:
-            raise MXNetError("outputs are not available before forward()")
+            from .ndarray import ndarray as nd
+
+            args, aux = self._values()
+            prog = self._program
+            with jax.enable_x64(True):
+                avals, _ = jax.eval_shape(lambda a, x: prog.run(a, x, False, None), args, aux)
+            self._outputs = [nd.zeros(a.shape, self._ctx, a.dtype) for a in avals]
         return self._outputs
 
     # ------------------------------------------------------------- computation
@@ -270,22 +298,23 @@ class Executor:
         return args, aux
 
     def forward(self, is_train: bool = False, **kwargs: Any) -> list[NDArray]:
-        """Run the graph; ``kwargs`` are copied into ``arg_dict`` first."""
+        """Run the graph; ``kwargs`` are copied into ``arg_dict`` first. Returns ``outputs``."""
         from .random import next_key
 
         ad = self.arg_dict
         for k, v in kwargs.items():
             if k not in ad:
-                raise MXNetError(f"forward: unknown argument {k!r}; arguments: {list(ad)}")
+                raise TypeError(f"Unknown argument {k}")
             dst = ad[k]
             src = v if isinstance(v, NDArray) else np.asarray(v)
             if tuple(src.shape) != dst.shape:
-                raise MXNetError(f"forward: shape of {k!r} is {tuple(src.shape)} but the "
-                                 f"executor is bound with {dst.shape}")
+                raise ValueError(f"Shape not match! Argument {k}, need: {dst.shape}, received: "
+                                 f"{tuple(src.shape)}")
             dst[:] = src
+        outputs = self.outputs
         args, aux = self._values()
-        key = next_key() if self._program.needs_rng else None
         prog = self._program
+        key = next_key() if prog.needs_rng else None
         state = {"args": args, "aux": aux, "key": key, "is_train": bool(is_train)}
         self._pending = state
 
@@ -294,62 +323,68 @@ class Executor:
                 with jax.enable_x64(True):
                     outs, new_aux = prog.jit_forward(args, aux, bool(is_train), key)
                 state["outs"] = outs
-                state["new_aux"] = new_aux
             return state["outs"]
 
-        outputs = [NDArray(Lazy(functools.partial(lambda i: compute()[i], i)), self._ctx)
-                   for i in range(len(prog.output_names))]
-        self._outputs = outputs
+        for i, out in enumerate(outputs):
+            out._data = Lazy(functools.partial(lambda i: compute()[i], i))
         if not is_train:
             compute()
+        if self._monitor is not None:
+            self._run_monitor(args, aux, bool(is_train), key)
         return outputs
 
     def backward(self, out_grads: Any = None, is_train: bool = True) -> None:
-        """Gradients of the last training forward into ``grad_arrays`` (per grad_req)."""
+        """Gradients of the last forward into ``grad_arrays`` (per grad_req).
+
+        Loss heads (SoftmaxOutput, MakeLoss, ...) and BlockGrad ignore their
+        head gradient; any other output needs one (MXNet's error otherwise).
+        """
         state = self._pending
-        if state is None or not state["is_train"]:
-            raise MXNetError("backward() needs a forward(is_train=True) first")
+        if state is None:
+            raise MXNetError("backward() needs a forward() first")
         prog = self._program
         og = _as_list(out_grads)
-        if og and len(og) != len(prog.output_names):
-            raise MXNetError(f"backward: {len(og)} out_grads for {len(prog.output_names)} outputs")
+        if len(og) > len(prog.output_names):
+            raise MXNetError(f"backward: {len(og)} out_grads for {len(prog.output_names)} "
+                             f"outputs {prog.output_names}")
         heads: list = []
         for i, is_loss in enumerate(prog.head_is_loss):
-            g = og[i] if og else None
+            g = og[i] if i < len(og) else None
             if g is None and not is_loss:
                 raise MXNetError(HEAD_GRAD_REQUIRED)
             heads.append(None if g is None else (g._data if isinstance(g, NDArray)
-                                                 else jnp.asarray(g)))
+                                                 else jnp.asarray(np.asarray(g))))
         names = prog.arg_names
         diff = {n: state["args"][n] for n, r in zip(names, self._grad_req, strict=True)
                 if r != "null"}
         rest = {n: v for n, v in state["args"].items() if n not in diff}
         with jax.enable_x64(True):
-            outs, new_aux, grads = prog.jit_forward_backward(diff, rest, state["aux"],
-                                                             state["key"], heads)
-        if "outs" not in state:
-            state["outs"] = outs
-        for n, g_arr, req in zip(names, self.grad_arrays, self._grad_req, strict=True):
-            if req == "null" or g_arr is None:
-                continue
-            if req == "add":
-                g_arr._data = g_arr._data + grads[n].astype(g_arr._data.dtype)
-            else:
-                g_arr._data = grads[n].astype(g_arr._data.dtype)
-        for n, arr in zip(prog.aux_names, self.aux_arrays, strict=True):
-            if n in new_aux:
-                arr._data = new_aux[n].astype(arr._data.dtype)
+            outs, new_aux, grads = prog.jit_forward_backward(
+                diff, rest, state["aux"], state["key"], heads, is_train=state["is_train"])
+            if "outs" not in state:
+                state["outs"] = outs
+            for n, g_arr, req in zip(names, self.grad_arrays, self._grad_req, strict=True):
+                if req == "null" or g_arr is None:
+                    continue
+                g = grads[n]
+                if g.dtype != g_arr._data.dtype:
+                    g = g.astype(g_arr._data.dtype)
+                g_arr._data = g_arr._data + g if req == "add" else g
+            for n, arr in zip(prog.aux_names, self.aux_arrays, strict=True):
+                if n in new_aux:
+                    arr._data = new_aux[n].astype(arr._data.dtype)
 
     # ------------------------------------------------------------------ misc
-    def copy_params_from(self, arg_params: Mapping[str, NDArray],
-                         aux_params: Mapping[str, NDArray] | None = None,
+    def copy_params_from(self, arg_params: Mapping[str, Any],
+                         aux_params: Mapping[str, Any] | None = None,
                          allow_extra_params: bool = False) -> None:
+        """Copy (casting) given arrays into the bound ones; unknown names are a ValueError."""
         ad, xd = self.arg_dict, self.aux_dict
         for name, arr in arg_params.items():
             if name in ad:
                 ad[name][:] = arr
             elif not allow_extra_params:
-                raise ValueError(f"Find name {name} that is not in the arguments")
+                raise ValueError(f'Find name "{name}" that is not in the arguments')
         for name, arr in (aux_params or {}).items():
             if name in xd:
                 xd[name][:] = arr
@@ -358,40 +393,94 @@ class Executor:
 
     def reshape(self, partial_shaping: bool = False, allow_up_sizing: bool = False,
                 **kwargs: Any) -> Executor:
-        """A new executor for new input shapes, sharing arrays whose shapes are unchanged."""
-        from .ndarray import ndarray as nd
+        """A new executor for new input shapes (MXNet's ``Executor.reshape``).
 
+        Arrays whose shape is unchanged are shared. A changed array must be
+        named in ``kwargs`` (or ``partial_shaping=True``); if it is not larger
+        it is a view on the start of the old array's memory, as in MXNet; a
+        larger one needs ``allow_up_sizing=True`` and is newly allocated.
+        """
         arg_shapes, _, aux_shapes = self._symbol.infer_shape(**kwargs)
         if arg_shapes is None:
             raise MXNetError(f"reshape: cannot infer shapes from {kwargs}")
-        args, grads = [], []
-        for n, a, g, s in zip(self._program.arg_names, self.arg_arrays, self.grad_arrays,
-                              arg_shapes, strict=True):
-            if a.shape == tuple(s):
-                args.append(a)
-                grads.append(g)
-            else:
-                if n not in kwargs and not partial_shaping:
-                    raise MXNetError(f"reshape: shape of {n!r} changes from {a.shape} to {s}; "
-                                     "pass partial_shaping=True to allow it")
-                args.append(nd.zeros(s, a.context, a._data.dtype))
-                grads.append(None if g is None else nd.zeros(s, g.context, g._data.dtype))
-        aux = [a if a.shape == tuple(s) else nd.zeros(s, a.context, a._data.dtype)
-               for a, s in zip(self.aux_arrays, aux_shapes, strict=True)]
+
+        def remap(name: str, arr: NDArray | None, shape: tuple, kind: str):
+            if arr is None:
+                return None
+            shape = tuple(shape)
+            if arr.shape == shape:
+                return arr
+            if not (partial_shaping or name in kwargs):
+                raise MXNetError(
+                    f"Shape of unspecified array {kind}: {name} changed. This can cause the new "
+                    "executor to not share parameters with the old one. Please check for error "
+                    "in network. If this is intended, set partial_shaping=True to suppress this "
+                    "warning.")
+            size = int(np.prod(shape, dtype=np.int64))
+            if size > arr.size:
+                if not allow_up_sizing:
+                    raise MXNetError(
+                        f"New shape of {kind}: {name} is larger than original. First making a "
+                        "big executor and then down sizing it is more efficient than the "
+                        "reverse. If you really want to up size, set allow_up_sizing=True to "
+                        "enable allocation of new arrays.")
+                return nd_zeros_like_ctx(shape, arr)
+            return arr.reshape((-1,))[0:size].reshape(shape)
+
+        names = self._program.arg_names
+        args = [remap(n, a, s, "arg") for n, a, s in zip(names, self.arg_arrays, arg_shapes,
+                                                          strict=True)]
+        grads = [remap(n, g, s, "arg") for n, g, s in zip(names, self.grad_arrays, arg_shapes,
+                                                           strict=True)]
+        aux = [remap(n, a, s, "aux") for n, a, s in zip(self._program.aux_names,
+                                                         self.aux_arrays, aux_shapes,
+                                                         strict=True)]
         return Executor(self._symbol, self._ctx, args, grads, self._grad_req, aux)
 
     def set_monitor_callback(self, callback: Any, monitor_all: bool = False) -> None:
+        """Call ``callback(name, NDArray)`` for every op output after each forward.
+
+        With ``monitor_all`` the variables (inputs) are reported too. (MXNet
+        passes C handles; mxjax passes NDArrays, which ``mx.mon.Monitor``-style
+        callbacks accept as they are.)
+        """
         self._monitor = callback
+        self._monitor_all = bool(monitor_all)
+
+    def _run_monitor(self, args: dict, aux: dict, is_train: bool, key: Any) -> None:
+        internals = self._symbol.get_internals()
+        prog = GraphProgram(internals)
+        with jax.enable_x64(True):
+            outs, _ = prog.jit_forward(args, aux, is_train, key)
+        inputs = set(self._symbol.list_inputs())
+        for name, value in zip(prog.output_names, outs, strict=True):
+            if name in inputs and not self._monitor_all:
+                continue
+            self._monitor(name, NDArray(value, self._ctx))
 
     def debug_str(self) -> str:
-        lines = [f"Symbol outputs: {self._program.output_names}"]
-        for node in topo_order(self._symbol._heads):
-            kind = "Variable" if node.op is None else f"Op:{node.op.name}"
-            lines.append(f"{kind}, Name={node.name}")
-        return "\n".join(lines)
+        """The symbol's graph listing (``Symbol.debug_str``)."""
+        return self._symbol.debug_str()
 
 
-def _check_nd(a: Any, what: str) -> NDArray:
+_GRAD_REQ = {"null": 0, "write": 1, "add": 3, "inplace": 2}
+
+
+def nd_zeros_like_ctx(shape: tuple, like: NDArray) -> NDArray:
+    from .ndarray import ndarray as nd
+
+    return nd.zeros(shape, like.context, like._data.dtype)
+
+
+def _as_list(x: Any) -> list:
+    if x is None:
+        return []
+    if isinstance(x, (list, tuple)):
+        return list(x)
+    return [x]
+
+
+def _check_nd(a: Any) -> NDArray:
     if not isinstance(a, NDArray):
-        raise TypeError(f"{what} must be an NDArray, got {type(a).__name__}")
+        raise TypeError("Only accept list of NDArrays or dict of str to NDArray")
     return a

@@ -16,6 +16,15 @@ Three levels, each producing exactly MXNet's results:
   the device, the epoch's row order (MXNet's shuffle) is the scanned input.
 
 ``score`` and ``predict`` use the same scanned forward when they can.
+
+On several devices every function runs once per device on its slice (see
+``exec_group``): gradients are summed across devices inside the compiled call
+(an XLA all-reduce), the optimizer update runs replicated, metric statistics
+are kept per device (MXNet updates a metric once per device slice) and summed
+on the host. A scanned epoch keeps the data on every device and gives each
+device its columns of the epoch's row order. In a dist_sync job the gradient
+sums span all workers; updates then run at once (never deferred), and epochs
+run one compiled step per batch, each worker feeding its own batch.
 """
 
 from __future__ import annotations
@@ -27,10 +36,11 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax.sharding import PartitionSpec as P
 
 from ..ndarray.ndarray import NDArray
 from .base_module import _as_list
-from .exec_group import BoundArray
+from .exec_group import AXIS, REP, STACK, BoundArray, batch_spec
 
 __all__ = ["TrainEngine"]
 
@@ -117,9 +127,9 @@ class TrainEngine:
                 state = self.fused.from_updater_states(states, weights)
             else:
                 state = self.fused.init(weights)
-            # committed to the module's device, as the compiled steps' outputs will be
+            # committed to the module's device(s), as the compiled steps' outputs will be
             # (a change of committedness would recompile the step)
-            self.opt_state = jax.device_put(state, self.g.device)
+            self.opt_state = self.g.place(state, REP)
         return self.opt_state
 
     def sync_updater(self) -> None:
@@ -136,11 +146,14 @@ class TrainEngine:
     @functools.cached_property
     def _jit_update(self):
         fused = self.fused
+        g = self.g
 
         def upd(params, grads, state, dyn):
+            grads = g.psum(g.unstack(grads))  # MXNet sums the devices' gradients first
             return fused.apply(params, grads, state, dyn)
 
-        return jax.jit(upd, donate_argnums=(0, 2))
+        return g.per_device_jit(upd, (REP, STACK, REP, REP), (REP, REP), donate_argnums=(0, 2),
+                                collective=True)
 
     def dynamic(self) -> Any:
         """The optimizer's host values, on the device; re-sent only when they change."""
@@ -150,7 +163,7 @@ class TrainEngine:
             return self._dyn_dev
         self._dyn_host = host
         with jax.enable_x64(True):
-            self._dyn_dev = jax.device_put(host, self.g.device)
+            self._dyn_dev = self.g.place(host, REP)
         return self._dyn_dev
 
     def update(self) -> None:
@@ -160,6 +173,9 @@ class TrainEngine:
         g = self.g
         g.resolve_pending()
         if self.fused is None:
+            if g.spmd:
+                self._eager_update_devices()
+                return
             upd = self.mod._updater
             for i, n in enumerate(g.param_names):
                 if n in g.grads:
@@ -169,6 +185,29 @@ class TrainEngine:
             self.flush()
         self.deferred = True
         self._grads_for_step = {n: g.grads[n] for n in self.names}
+        if g.dist is not None:
+            # every worker must take part in the gradient sum: run it now, not at a later
+            # read of the parameters that only some workers may make
+            self.flush()
+
+    def _eager_update_devices(self) -> None:
+        """The Updater on the devices' summed gradients (one update, then replicated)."""
+        from .. import distributed
+
+        g = self.g
+        upd = self.mod._updater
+        names = [n for n in g.param_names if n in g.grads]
+        with jax.enable_x64(True):
+            summed = [jax.device_put(jnp.sum(g.grads[n], axis=0), g.device) for n in names]
+            if g.dist is not None:
+                summed = distributed.allreduce_sum(summed)
+        grads = dict(zip(names, summed, strict=True))
+        for i, n in enumerate(g.param_names):
+            if n in grads:
+                weight = NDArray(jax.device_put(g.params[n], g.device), g.ctx)
+                upd(i, NDArray(grads[n], g.ctx), weight)
+                with jax.enable_x64(True):
+                    g.params[n] = g.place(weight._data, REP)
 
     def flush(self) -> None:
         """Run a deferred optimizer step now."""
@@ -188,24 +227,30 @@ class TrainEngine:
     @functools.cached_property
     def _jit_update_fwd_bwd(self):
         fused = self.fused
-        prog = self.g.program
+        grp = self.g
+        prog = grp.program
         names = self.names
-        diff_i = self.g.diff_inputs
-        n_out = len(self.g.output_names)
+        diff_i = grp.diff_inputs
+        n_out = len(grp.output_names)
 
         def run(params, grads, opt_state, dyn, aux, inputs, key):
             dp = {n: params[n] for n in names}
-            new_dp, new_opt = fused.apply(dp, grads, opt_state, dyn)
+            new_dp, new_opt = fused.apply(dp, grp.psum(grp.unstack(grads)), opt_state, dyn)
             params = {**params, **new_dp}
             di = {n: inputs[n] for n in diff_i}
             rest = {**{n: v for n, v in inputs.items() if n not in di},
                     **{n: v for n, v in params.items() if n not in new_dp}}
-            outs, new_aux, g = prog.forward_backward({**new_dp, **di}, rest, aux, key,
+            outs, new_aux, g = prog.forward_backward({**new_dp, **di}, rest,
+                                                     grp.unstack(aux), grp.device_key(key),
                                                      [None] * n_out)
-            return (params, new_opt, outs, new_aux, {n: g[n] for n in names},
-                    {n: g[n] for n in di})
+            return (params, new_opt, outs, grp.stack(new_aux),
+                    grp.stack({n: g[n] for n in names}), {n: g[n] for n in di})
 
-        return jax.jit(run, donate_argnums=(0, 2))
+        return grp.per_device_jit(
+            run, lambda p, gr, o, d, a, i, k: (REP, STACK, REP, REP, STACK,
+                                               grp.inputs_spec(i), REP),
+            (REP, REP, list(grp.out_spec), STACK, STACK, {n: grp.in_spec[n] for n in diff_i}),
+            donate_argnums=(0, 2), collective=True)
 
     def update_then_fwd_bwd(self, state: dict) -> None:
         """The deferred step, then forward+backward of the batch in ``state`` (one call)."""
@@ -231,12 +276,15 @@ class TrainEngine:
         names = self.names
         n_out = len(self.g.output_names)
         label_names = list(self.g.label_names)
+        g = self.g
 
         def step(params, aux, opt_state, inputs, key, dyn, macc):
+            # one device's part (the whole step with one device): its slice's gradients,
+            # summed over the devices, then the same update everywhere
             dp = {n: params[n] for n in names}
             rest = {**inputs, **{n: v for n, v in params.items() if n not in dp}}
             outs, new_aux, grads = prog.forward_backward(dp, rest, aux, key, [None] * n_out)
-            new_dp, new_opt = fused.apply(dp, grads, opt_state, dyn)
+            new_dp, new_opt = fused.apply(dp, g.psum(grads), opt_state, dyn)
             params = {**params, **new_dp}
             aux = {**aux, **new_aux}
             if metric is not None:
@@ -248,14 +296,33 @@ class TrainEngine:
 
     @functools.lru_cache(maxsize=8)  # noqa: B019 - one engine per bound module
     def _jit_step(self, metric: _MetricStats | None):
-        return jax.jit(self._step_body(metric), donate_argnums=(0, 1, 2))
+        step = self._step_body(metric)
+        g = self.g
+        if not g.spmd:
+            return jax.jit(step, donate_argnums=(0, 1, 2))
+
+        def per_device(params, aux, opt_state, inputs, key, dyn, macc):
+            params, aux, opt_state, outs, macc = step(
+                params, g.unstack(aux), opt_state, inputs, g.device_key(key), dyn,
+                g.unstack(macc))
+            return params, g.stack(aux), opt_state, outs, g.stack(macc)
+
+        return g.per_device_jit(
+            per_device, lambda p, a, o, i, k, d, m: (REP, STACK, REP, g.inputs_spec(i), REP,
+                                                     REP, STACK),
+            (REP, STACK, REP, list(g.out_spec), STACK), donate_argnums=(0, 1, 2),
+            collective=True)
 
     @functools.lru_cache(maxsize=8)  # noqa: B019
     def _jit_epoch(self, metric: _MetricStats, feed_names: tuple, batch_axis: int):
         step = self._step_body(metric)
-        needs_rng = self.g.program.needs_rng
+        g = self.g
+        needs_rng = g.program.needs_rng
 
         def epoch(params, aux, opt_state, const_inputs, data, idx, key, dyn, macc):
+            # per device: the data is on every device, ``idx`` holds this device's columns
+            aux, macc, key = g.unstack(aux), g.unstack(macc), g.device_key(key)
+
             def body(carry, rows):
                 params, aux, opt_state, i, macc = carry
                 inputs = dict(const_inputs)
@@ -268,9 +335,12 @@ class TrainEngine:
 
             carry = (params, aux, opt_state, jnp.asarray(0, jnp.int32), macc)
             (params, aux, opt_state, _, macc), _ = jax.lax.scan(body, carry, idx)
-            return params, aux, opt_state, macc
+            return params, g.stack(aux), opt_state, g.stack(macc)
 
-        return jax.jit(epoch, donate_argnums=(0, 1, 2))
+        return g.per_device_jit(
+            epoch, lambda p, a, o, c, d, i, k, dy, m: (REP, STACK, REP, g.inputs_spec(c), REP,
+                                                       P(None, AXIS), REP, REP, STACK),
+            (REP, STACK, REP, STACK), donate_argnums=(0, 1, 2))
 
     def _can_fuse_training(self) -> bool:
         return self.fused is not None and all(self.g.program.head_is_loss) and \
@@ -297,8 +367,10 @@ class TrainEngine:
         get = getattr(data_iter, "_fused_epoch_plan", None)
         if get is None:
             return None
-        plan = get(consume=False)
         g = self.g
+        if g.dist is not None:
+            return None  # each worker has its own data: one compiled step per batch
+        plan = get(consume=False)
         if plan is None or plan.num_batches == 0 or plan.batch_axis != 0:
             return None
         if list(plan.data_names) != g.data_names:
@@ -319,18 +391,38 @@ class TrainEngine:
         hit = self._device_data.get(key)
         if hit is None or hit[0] is not arr:
             with jax.enable_x64(True):
-                dev = jax.device_put(np.asarray(arr, dtype=dtype), self.g.device)
+                dev = self.g.place(np.asarray(arr, dtype=dtype), REP)
             self._device_data[key] = (arr, dev)
             return dev
         return hit[1]
 
-    def _stat_specs(self, plan: Any, data: dict) -> tuple[dict, list]:
-        """Shapes of one batch's labels and outputs (for the metric accumulator's zeros)."""
+    def _stat_specs(self, names: Any) -> tuple[dict, list]:
+        """Shapes of one device's batch labels and outputs (for the metric's zeros)."""
         g = self.g
-        labels = {n: jax.ShapeDtypeStruct((plan.batch_size,) + tuple(data[n].shape[1:]),
-                                          data[n].dtype) for n in g.label_names if n in data}
-        outs = [jax.ShapeDtypeStruct(s, np.float32) for _, s in g.output_shapes]
+        labels = {n: jax.ShapeDtypeStruct(tuple(g.dev_arg_shapes[n]), g.inputs[n].dtype)
+                  for n in g.label_names if n in names}
+        outs = [jax.ShapeDtypeStruct(s, np.float32) for s in g.dev_output_shapes]
         return labels, outs
+
+    def _macc_zeros(self, metric: _MetricStats, names: Any) -> Any:
+        """The metric accumulator: zeros (one set per device on several devices)."""
+        g = self.g
+        labels, outs = self._stat_specs(names)
+        if not g.spmd:
+            return metric.zeros(labels, outs, g.device)
+        shapes = jax.eval_shape(metric.stats, labels, outs)
+        return jax.tree_util.tree_map(
+            lambda s: g.place(np.zeros((g.ndev,) + tuple(s.shape), s.dtype), STACK), shapes)
+
+    def _flush_metric(self, metric: _MetricStats, macc: Any) -> None:
+        if self.g.spmd:  # the devices' statistics, one update call each: summable
+            macc = jax.tree_util.tree_map(lambda a: np.asarray(a).sum(axis=0), macc)
+        metric.flush(macc)
+
+    def _place_idx(self, indices: np.ndarray) -> jax.Array:
+        """The epoch's row order; on several devices each device gets its batch columns."""
+        g = self.g
+        return g.place(indices.astype(np.int32), P(None, AXIS) if g.spmd else REP)
 
     def _run_epoch_scan(self, plan: Any, metric: _MetricStats) -> None:
         from ..random import next_key
@@ -343,8 +435,8 @@ class TrainEngine:
         state = self._state()
         key = next_key() if g.program.needs_rng else None
         with jax.enable_x64(True):
-            idx = jax.device_put(plan.indices.astype(np.int32), g.device)
-            macc = metric.zeros(*self._stat_specs(plan, data), g.device)
+            idx = self._place_idx(plan.indices)
+            macc = self._macc_zeros(metric, data)
             fn = self._jit_epoch(metric, feed, plan.batch_axis)
             params, aux, self.opt_state, macc = fn(dict(g.params), dict(g.aux), state, const,
                                                   data, idx, key, self.dynamic(), macc)
@@ -353,7 +445,7 @@ class TrainEngine:
         g.mark_trained()
         self.fused.commit(plan.num_batches)
         self.mod._params_dirty = True
-        metric.flush(macc)
+        self._flush_metric(metric, macc)
 
     def _run_epoch_steps(self, train_data: Any, eval_metric: Any, metric: _MetricStats | None,
                          epoch: int, callbacks: list) -> list:
@@ -376,15 +468,14 @@ class TrainEngine:
             feed = g.load_batch(data_batch, with_label=True)
             if not g.batch_shapes_match(feed):
                 mod._implicit_reshape(data_batch, feed)
+                feed = g.place_feed(feed)
             inputs = dict(g.inputs)
             inputs.update(feed)
             state = self._state()
             with jax.enable_x64(True):
                 k = jax.random.fold_in(key, nbatch) if key is not None else None
                 if metric is not None and macc is None:
-                    labels = {n: inputs[n] for n in g.label_names if n in inputs}
-                    outs0 = [jax.ShapeDtypeStruct(s, np.float32) for _, s in g.output_shapes]
-                    macc = metric.zeros(labels, outs0, g.device)
+                    macc = self._macc_zeros(metric, inputs)
                 params, aux, self.opt_state, outs, macc = step(
                     dict(g.params), dict(g.aux), state, inputs, k, self.dynamic(), macc)
             g.params.update(params)
@@ -401,7 +492,7 @@ class TrainEngine:
             except StopIteration:
                 end_of_batch = True
             if metric is not None and (callbacks or end_of_batch):
-                metric.flush(macc)
+                self._flush_metric(metric, macc)
                 macc = None
             if end_of_batch:
                 eval_name_vals = eval_metric.get_global_name_value()
@@ -416,10 +507,13 @@ class TrainEngine:
     # ---------------------------------------------------------- score / predict
     @functools.lru_cache(maxsize=8)  # noqa: B019
     def _jit_eval(self, metric: _MetricStats | None, feed_names: tuple, collect: bool):
-        prog = self.g.program
-        label_names = list(self.g.label_names)
+        g = self.g
+        prog = g.program
+        label_names = list(g.label_names)
 
         def run(params, aux, const_inputs, data, idx, macc):
+            aux, macc = g.unstack(aux), g.unstack(macc)
+
             def body(macc, rows):
                 inputs = dict(const_inputs)
                 for n in feed_names:
@@ -430,9 +524,15 @@ class TrainEngine:
                     macc = jax.tree_util.tree_map(jnp.add, macc, metric.stats(labels, outs))
                 return macc, (outs if collect else None)
 
-            return jax.lax.scan(body, macc, idx)
+            macc, outs = jax.lax.scan(body, macc, idx)
+            return g.stack(macc), outs
 
-        return jax.jit(run)
+        # collected outputs are (batches, batch, ...): split along their batch axis + 1
+        outs_spec = [REP if s == REP else P(None, *s) for s in g.out_spec]
+        return g.per_device_jit(
+            run, lambda p, a, c, d, i, m: (REP, STACK, g.inputs_spec(c), REP, P(None, AXIS),
+                                           STACK),
+            (STACK, outs_spec if collect else REP))
 
     def _eval_inputs(self, plan: Any):
         g = self.g
@@ -455,17 +555,19 @@ class TrainEngine:
             return None
         feed, data, const = self._eval_inputs(plan)
         with jax.enable_x64(True):
-            idx = jax.device_put(plan.indices.astype(np.int32), g.device)
-            macc = metric.zeros(*self._stat_specs(plan, data), g.device)
+            idx = self._place_idx(plan.indices)
+            macc = self._macc_zeros(metric, data)
             macc, _ = self._jit_eval(metric, feed, False)(g.params, g.aux, const, data, idx,
                                                            macc)
-        metric.flush(macc)
+        self._flush_metric(metric, macc)
         return plan.num_batches
 
     def predict(self, eval_data: Any, num_batch: int | None) -> list | None:
         self.flush()
         g = self.g
         if num_batch is not None or g._monitor is not None or g.program.needs_rng:
+            return None
+        if g.spmd and any(s != batch_spec(0) for s in g.out_spec):
             return None
         plan = self._plan(eval_data)
         if plan is None:
@@ -475,10 +577,12 @@ class TrainEngine:
         keep = np.concatenate([np.arange(i * b, (i + 1) * b - int(p))
                                for i, p in enumerate(plan.pad)])
         with jax.enable_x64(True):
-            idx = jax.device_put(plan.indices.astype(np.int32), g.device)
+            idx = self._place_idx(plan.indices)
             _, outs = self._jit_eval(None, feed, True)(g.params, g.aux, const, data, idx, None)
             merged = []
             for o in outs:
+                if g.spmd:  # merged on the first device, as MXNet's outputs
+                    o = jax.device_put(o, g.device)
                 flat = o.reshape((o.shape[0] * o.shape[1],) + o.shape[2:])
                 merged.append(NDArray(jnp.take(flat, jnp.asarray(keep), axis=0), g.ctx))
         return [merged]

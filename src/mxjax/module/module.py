@@ -11,11 +11,22 @@ computation behind it is an ``ExecGroup`` of jitted functions:
 * ``fit`` runs one compiled step per batch (forward, backward, update and
   metric statistics), or whole epochs inside ``lax.scan`` when the data is in
   memory and nothing needs to see each batch (see ``fast_path``).
+
+Several contexts (``context=[mx.gpu(0), mx.gpu(1)]``) are data parallel with
+MXNet's per-device semantics (see ``exec_group``); kvstore ``'local'`` and
+``'device'`` both mean "sum the devices' gradients", which happens inside the
+compiled step. With ``'dist_sync'``/``'dist_device_sync'`` (workers started by
+``python -m mxjax.launch``), ``rescale_grad = 1/(batch_size * num_workers)``,
+rank 0's initial parameters are broadcast to every worker (as MXNet's
+``kvstore.init``), each worker feeds its own batch and the gradients are summed
+over all workers' devices by XLA. Only rank 0 writes checkpoints
+(``save_checkpoint`` is a no-op on other ranks).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -78,8 +89,9 @@ class Module(BaseModule):
         if work_load_list is None:
             work_load_list = [1] * len(self._context)
         if len(work_load_list) != len(self._context):
-            raise MXNetError("work_load_list must have one entry per context")
-        self._work_load_list = work_load_list
+            raise MXNetError(f"work_load_list {list(work_load_list)} must have one entry per "
+                             f"context ({len(self._context)} contexts)")
+        self._work_load_list = list(work_load_list)
         self._group2ctxs = group2ctxs
         self._symbol = symbol
         data_names = _names(data_names)
@@ -131,7 +143,13 @@ class Module(BaseModule):
 
     def save_checkpoint(self, prefix: str, epoch: int, save_optimizer_states: bool = False,
                         remove_amp_cast: bool = True) -> None:
-        """Write ``prefix-symbol.json``, ``prefix-%04d.params`` and optionally ``.states``."""
+        """Write ``prefix-symbol.json``, ``prefix-%04d.params`` and optionally ``.states``.
+
+        With a dist kvstore only rank 0 writes (MXNet users guard this call with
+        ``if kv.rank == 0``; mxjax does it for them): other ranks return at once.
+        """
+        if not self._writes_checkpoints():
+            return
         self._symbol.save(f"{prefix}-symbol.json", remove_amp_cast=remove_amp_cast)
         param_name = f"{prefix}-{epoch:04d}.params"
         self.save_params(param_name)
@@ -140,6 +158,10 @@ class Module(BaseModule):
             state_name = f"{prefix}-{epoch:04d}.states"
             self.save_optimizer_states(state_name)
             logging.info('Saved optimizer state to "%s"', state_name)
+
+    def _writes_checkpoints(self) -> bool:
+        kv = self._kvstore
+        return kv is None or "dist" not in kv.type or kv.rank == 0
 
     def save_params(self, fname: str) -> None:
         """``arg:`` params in param_names order, then ``aux:`` in list_auxiliary_states order."""
@@ -317,9 +339,12 @@ class Module(BaseModule):
         self._exec_group = ExecGroup(
             self._symbol, self._context, data_shapes, label_shapes, self._param_names,
             for_training, inputs_need_grad, grad_req, self._fixed_param_names,
-            self._state_names, types)
+            self._state_names, types, work_load_list=self._work_load_list)
         self.binded = True
         self._engine = None
+        owner = shared_module if shared_module is not None else self
+        if owner.optimizer_initialized and _is_dist(owner._kvstore):
+            self._exec_group.enable_dist()  # rebound after init_optimizer(kvstore='dist_sync')
         if shared_module is not None:
             self.params_initialized = True
             self._arg_params = shared_module._arg_params
@@ -367,12 +392,23 @@ class Module(BaseModule):
             label_shapes = self._parse_descs(label_shapes, self._label_names, "label", DataDesc)
         self._data_shapes, self._label_shapes = data_shapes, label_shapes
         self._exec_group.reshape(data_shapes, label_shapes)
+        if self._exec_group.layout_changed and self._engine is not None:
+            self._engine_sync_states()  # the compiled steps were built for the old layout
+            self._engine = None
 
     # ------------------------------------------------------------- optimizer
     def init_optimizer(self, kvstore: Any = "local", optimizer: Any = "sgd",
                        optimizer_params: Any = (("learning_rate", 0.01),),
                        force_init: bool = False) -> None:
-        """Install the optimizer: ``rescale_grad = 1/batch``, idx2name, MXNet's mult rules."""
+        """Install the optimizer: ``rescale_grad = 1/batch``, idx2name, MXNet's mult rules.
+
+        ``kvstore`` follows MXNet's ``_create_kvstore``: None, a ``KVStore``, or a
+        name; one device with a non-dist name means no kvstore. ``dist*_sync``
+        stores scale ``rescale_grad`` by the number of workers, join the global
+        gradient sum and start every worker from rank 0's parameters. mxjax runs
+        each parameter's update once (on the gradient summed over devices and
+        workers), so ``idx2name`` is ``{i: name}`` (MXNet's update_on_kvstore layout).
+        """
         from .. import optimizer as opt
 
         assert self.binded and self.params_initialized
@@ -387,14 +423,7 @@ class Module(BaseModule):
         if kv is not None and "dist" in kv.type and "_sync" in kv.type:
             batch_size *= kv.num_workers
         rescale_grad = 1.0 / batch_size
-        ndev = len(self._context)
-        idx2name: dict[int, str] = {}
-        if update_on_kvstore:
-            idx2name.update(enumerate(self._exec_group.param_names))
-        else:
-            for k in range(ndev):
-                idx2name.update({i * ndev + k: n
-                                 for i, n in enumerate(self._exec_group.param_names)})
+        idx2name: dict[int, str] = dict(enumerate(self._exec_group.param_names))
         if isinstance(optimizer, str):
             optimizer_params = dict(optimizer_params)
             if "rescale_grad" not in optimizer_params:
@@ -416,23 +445,71 @@ class Module(BaseModule):
         self._update_on_kvstore = update_on_kvstore
         self._updater = opt.get_updater(optimizer)
         self._engine = None
+        if kv is not None and self._compression_params:
+            kv.set_gradient_compression(self._compression_params)
+        if _is_dist(kv):
+            self._join_dist()
         self.optimizer_initialized = True
         if self._preload_opt_states is not None:
             self.load_optimizer_states(self._preload_opt_states)
             self._preload_opt_states = None
 
     def _create_kvstore(self, kvstore: Any) -> tuple[Any, bool]:
-        """MXNet's rule: one device and a non-dist kvstore name means no kvstore."""
+        """MXNet's ``_create_kvstore``: one device and a non-dist name means no kvstore;
+        ``update_on_kvstore`` from ``MXNET_UPDATE_ON_KVSTORE`` (default 1), False for
+        'local' with a parameter over 16M elements, False without a kvstore.
+
+        The store is created for MXNet's API (``mod._kvstore.type``/``rank``/
+        ``num_workers``); the gradient sums themselves run inside the compiled
+        steps (XLA collectives), not through push/pull.
+        """
+        from .. import kvstore as kvs
+
+        update_on_kvstore = bool(int(os.getenv("MXNET_UPDATE_ON_KVSTORE", "1")))
         if kvstore is None:
-            return None, False
-        if isinstance(kvstore, str):
+            kv = None
+        elif isinstance(kvstore, kvs.KVStoreBase):
+            kv = kvstore
+        elif isinstance(kvstore, str):
             if len(self._context) == 1 and "dist" not in kvstore:
-                return None, False
-            if "dist" in kvstore:
-                raise MXNetError(f"kvstore {kvstore!r} needs mxjax's distributed support, "
-                                 "which this build does not have yet")
-            return None, False
-        return kvstore, False
+                kv = None
+            else:
+                kv = kvs.create(kvstore)
+                if kvstore == "local":
+                    g = self._exec_group
+                    sizes = [int(np.prod(g.arg_shapes[n], dtype=np.int64))
+                             for n in g.param_names]
+                    if sizes and max(sizes) > 1024 * 1024 * 16:
+                        update_on_kvstore = False
+        else:
+            raise TypeError("kvstore must be KVStore, str or None")
+        if kv is None:
+            update_on_kvstore = False
+        elif hasattr(kv, "is_capable"):
+            update_on_kvstore &= bool(kv.is_capable("optimizer"))
+        return kv, update_on_kvstore
+
+    def _join_dist(self) -> None:
+        """Join a dist_sync job: the global gradient sum, and rank 0's parameters everywhere
+        (MXNet's ``kvstore.init`` + ``pull``). Every worker calls this together."""
+        from .. import distributed
+
+        if distributed.num_workers() <= 1:
+            return
+        g = self._exec_group
+        self._flush_engine()
+        g.enable_dist()
+        names = list(g.param_names)
+        desc = repr([(n, tuple(g.params[n].shape), str(g.params[n].dtype)) for n in names])
+        distributed.check_same(desc, "Module parameters (every worker must bind the same "
+                                     "network with the same shapes)")
+        import jax
+
+        with jax.enable_x64(True):
+            values = distributed.broadcast_from_root([g.params[n] for n in names])
+            for n, v in zip(names, values, strict=True):
+                g.params[n] = g.place(v)
+        self._params_dirty = True
 
     def borrow_optimizer(self, shared_module: Module) -> None:
         assert shared_module.optimizer_initialized
@@ -533,23 +610,22 @@ class Module(BaseModule):
         return self._exec_group.get_input_grads(merge_multi_context=merge_multi_context)
 
     def get_states(self, merge_multi_context: bool = True) -> list:
+        """State inputs: merged along the batch axis, or ``[[dev0, dev1, ...], ...]``."""
         assert self.binded and self.params_initialized
-        g = self._exec_group
-        states = [nd.NDArray(g.inputs[n], g.ctx) for n in self._state_names]
-        return states if merge_multi_context else [[s] for s in states]
+        return self._exec_group.states(self._state_names, merge_multi_context)
 
     def set_states(self, states: Any = None, value: Any = None) -> None:
+        """Set state inputs from ``states`` (per state: one array, or one per device) or
+        fill them all with ``value``."""
         assert self.binded and self.params_initialized
         g = self._exec_group
         if states is not None:
+            assert value is None, "Only one of states & value can be specified."
             for n, s in zip(self._state_names, states, strict=False):
-                s0 = s[0] if isinstance(s, list) else s
-                g.inputs[n] = s0._data
+                g.set_state(n, s)
         elif value is not None:
-            import jax.numpy as jnp
-
             for n in self._state_names:
-                g.inputs[n] = jnp.full_like(g.inputs[n], value)
+                g.set_state(n, np.full(g.inputs[n].shape, value, g.inputs[n].dtype))
 
     def update_metric(self, eval_metric: Any, labels: Any, pre_sliced: bool = False) -> None:
         """Update ``eval_metric`` with the last outputs (once per device slice)."""
@@ -574,3 +650,7 @@ class Module(BaseModule):
 
     def _fast_predict(self, eval_data: Any, num_batch: int | None) -> list | None:
         return self._get_engine().predict(eval_data, num_batch)
+
+
+def _is_dist(kv: Any) -> bool:
+    return kv is not None and "dist" in getattr(kv, "type", "")

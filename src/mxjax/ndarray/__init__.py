@@ -42,22 +42,32 @@ for _name in sorted(_all_ops()):
     elif _name not in _HANDWRITTEN:
         globals()[_name] = _fn
 
-# NDArray methods that are operators with the array as first input (MXNet's fluent API)
+# NDArray methods that call the operator of the same name on self (MXNet's fluent API)
 _FLUENT = [
-    "sum", "mean", "max", "min", "prod", "nansum", "nanprod", "norm", "argmax", "argmin",
-    "argmax_channel", "exp", "log", "log10", "log2", "log1p", "expm1", "sqrt", "rsqrt", "cbrt",
-    "square", "abs", "sign", "round", "rint", "floor", "ceil", "trunc", "fix", "sin", "cos",
-    "tan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "arcsinh", "arccosh",
-    "arctanh", "degrees", "radians", "reciprocal", "relu", "sigmoid", "softsign", "softmax",
-    "log_softmax", "softmin", "transpose", "expand_dims", "clip", "one_hot", "split",
-    "swapaxes", "tile", "repeat", "pad", "slice", "slice_axis", "slice_like", "take", "pick",
-    "topk", "sort", "argsort", "squeeze", "broadcast_to", "broadcast_like", "broadcast_axes",
-    "reshape_like", "flip", "diag", "erf", "erfinv", "gamma", "gammaln", "zeros_like",
-    "ones_like", "shape_array", "size_array",
+    "reshape_like", "zeros_like", "ones_like", "broadcast_axes", "repeat", "pad", "swapaxes",
+    "split", "slice_axis", "slice_like", "take", "one_hot", "pick", "sort", "topk", "argsort",
+    "argmax", "argmax_channel", "argmin", "clip", "abs", "sign", "shape_array", "size_array",
+    "tile", "transpose", "flip", "depth_to_space", "space_to_depth", "sum", "nansum", "prod",
+    "nanprod", "mean", "max", "min", "norm", "round", "rint", "fix", "floor", "ceil", "trunc",
+    "sin", "cos", "tan", "arcsin", "arccos", "arctan", "degrees", "radians", "sinh", "cosh",
+    "tanh", "arcsinh", "arccosh", "arctanh", "exp", "expm1", "log", "log10", "log2", "log1p",
+    "sqrt", "rsqrt", "cbrt", "rcbrt", "square", "reciprocal", "relu", "sigmoid", "softmax",
+    "log_softmax", "softmin", "broadcast_like", "diag",
 ]
+
+
+def _fluent(name: str):
+    def method(self, *args, **kwargs):
+        return invoke(name, (self, *args), kwargs)
+
+    method.__name__ = name
+    method.__doc__ = f"``mx.nd.{name}(self, ...)``."
+    return method
+
+
 for _name in _FLUENT:
     if _name in _all_ops() and not hasattr(NDArray, _name):
-        setattr(NDArray, _name, (lambda n: lambda self, *a, **k: invoke(n, (self, *a), k))(_name))
+        setattr(NDArray, _name, _fluent(_name))
 
 
 def _fluent_dot(self, other, **kwargs):

@@ -3,29 +3,40 @@
 MXNet arrays are mutable and shared: an initializer writes ``arr[:] = v`` and
 every holder of ``arr`` sees it. JAX arrays are immutable, so an ``NDArray``
 holds a reference that in-place operations rebind (``a[:] = b``, ``a += b``,
-``a[1:3] = 0``). Basic indexing along the first axis (``a[1]``, ``a[2:5]``)
-returns a *view* like MXNet's: reading it reads the parent, writing it writes
-into the parent. Every other indexing form returns a copy, as in MXNet.
+``a[1:3] = 0``). As in MXNet, basic indexing along the first axis (``a[1]``,
+``a[2:5]``) and ``reshape`` return *views*: reading one reads the parent,
+writing one writes into the parent. Every other indexing form returns a copy.
 
-Arithmetic broadcasts like MXNet's ``broadcast_*`` ops; scalars are cast to
-the array's dtype (``_plus_scalar`` semantics); comparisons return 0/1 in the
-array's dtype. Operands of different dtypes are an error, as in MXNet.
+MXNet 1.x has no 0-d arrays: ``a[1]`` of a 1-D array and ``a[1, 2]`` have shape
+``(1,)``. Arithmetic broadcasts like MXNet's ``broadcast_*`` ops; a scalar is
+first cast to the array's dtype (``int32 * 1.5`` multiplies by 1, as MXNet's
+``_mul_scalar`` does); integer division truncates toward zero; comparisons
+return 0/1 in the array's dtype. Operands of different dtypes are an
+``MXNetError``, as in MXNet; ``type`` errors are ``TypeError``.
+
+The hot paths (arithmetic, views, fills, copies) run small jitted kernels:
+one cached XLA call each, no host round trips. Everything runs inside
+``jax.enable_x64(True)`` so float64/int64 arrays keep their dtype
+(see ``mxjax.base``).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax import lax
 
 from ..base import MXNetError, dtype_np, numeric_types, with_x64
 from ..context import Context, current_context
 
 __all__ = [
     "NDArray",
+    "Lazy",
     "array",
     "empty",
     "zeros",
@@ -55,62 +66,170 @@ class Lazy:
         return self._thunk()
 
 
-def _place(value: Any, ctx: Context, dtype: np.dtype | None = None) -> jax.Array:
-    """Put ``value`` on ``ctx``'s device as a jax array (inside the 64-bit scope)."""
-    if isinstance(value, jax.Array):
-        arr = value if dtype is None or value.dtype == dtype else value.astype(dtype)
-    else:
-        arr = np.asarray(value, dtype=dtype)
-    return jax.device_put(arr, ctx.jax_device)
+# ------------------------------------------------------------------ kernels
+# Small jitted kernels: one cached XLA call each (jnp's generic indexing and
+# creation paths cost several times more per call).
+@functools.partial(jax.jit, static_argnums=2)
+def _take_rows(x, start, size):
+    return lax.dynamic_slice_in_dim(x, start, size, 0)
 
 
+@jax.jit
+def _take_row(x, i):
+    return lax.dynamic_index_in_dim(x, i, 0, keepdims=False)
+
+
+@jax.jit
+def _put_rows(x, v, start):
+    return lax.dynamic_update_slice_in_dim(x, v.astype(x.dtype), start, 0)
+
+
+@functools.partial(jax.jit, static_argnums=1)
+def _reshape(x, shape):
+    return x.reshape(shape)
+
+
+@jax.jit
+def _copy(x):
+    return jnp.array(x, copy=True)
+
+
+@functools.partial(jax.jit, static_argnums=(1, 2))
+def _assign(v, shape, dtype):
+    """``v`` cast to ``dtype`` and broadcast to ``shape`` (the value of ``a[:] = v``)."""
+    return jnp.broadcast_to(jnp.asarray(v).astype(dtype), shape)
+
+
+@functools.partial(jax.jit, static_argnums=(1, 2))
+def _fill(value, shape, dtype):
+    return jnp.full(shape, value, dtype)
+
+
+@functools.partial(jax.jit, static_argnums=1)
+def _cast(x, dtype):
+    from ..operator.tensor import mx_cast
+
+    return mx_cast(x, dtype)
+
+
+@jax.jit
+def _transpose(x):
+    return jnp.transpose(x)
+
+
+@jax.jit
+def _negative(x):
+    return jnp.negative(x)
+
+
+@jax.jit
+def _absolute(x):
+    return jnp.abs(x)
+
+
+@functools.cache
+def _binary_kernel(fn, reverse: bool, scalar: bool):
+    """``fn(x, y)`` in x's dtype; a scalar ``y`` is cast to x's dtype first (MXNet's rule)."""
+
+    def kernel(x, y):
+        if scalar:
+            y = jnp.asarray(y).astype(x.dtype)
+        a, b = (y, x) if reverse else (x, y)
+        return fn(a, b).astype(x.dtype)
+
+    return jax.jit(kernel)
+
+
+def _divide(x, y):
+    from ..operator.tensor import _int_div
+
+    return _int_div(x, y)
+
+
+@functools.cache
+def _single_device() -> bool:
+    """Whether the process sees exactly one device (then every array is already on it)."""
+    count = 0
+    for platform in ("cpu", "gpu"):
+        try:
+            count += len(jax.devices(platform))
+        except RuntimeError:
+            pass
+    return count == 1
+
+
+def _on_device(value: jax.Array, ctx: Context) -> jax.Array:
+    """``value`` on ``ctx``'s device (no transfer call on a one-device machine)."""
+    dev = ctx.jax_device  # also raises the clear error for a GPU context without a GPU
+    if _single_device():
+        return value
+    return jax.device_put(value, dev)
+
+
+# ------------------------------------------------------------------- NDArray
 class NDArray:
-    """A mutable n-dimensional array on a device (``mx.nd.NDArray``)."""
+    """A mutable n-dimensional array on a device (``mx.nd.NDArray``).
 
-    __slots__ = ("_value", "_ctx", "_base", "_index", "__weakref__")
+    ``_data`` is the current ``jax.Array``; assigning it rebinds the handle
+    (for a view: writes into the parent). Subclasses may override ``_data``
+    to keep the value elsewhere; every method goes through it.
+    """
+
+    __slots__ = ("_value", "_ctx", "_base", "_index", "_vshape", "_cache", "__weakref__")
     __array_priority__ = 1000.0
 
-    def __init__(self, data: Any, ctx: Context | None = None, _base=None, _index=None):
+    def __init__(self, data: Any, ctx: Context | None = None, _base: NDArray | None = None,
+                 _index: Any = None, _vshape: tuple | None = None):
         self._ctx = ctx if ctx is not None else current_context()
-        self._base: NDArray | None = _base
-        self._index = _index
+        self._base = _base
+        self._index = _index  # None (whole base), int (a row) or slice (rows start:stop)
+        self._vshape = _vshape  # a reshape applied after indexing
+        self._cache: tuple | None = None
         self._value = data if _base is None else None
 
     # ------------------------------------------------------------------ storage
     @property
     def _data(self) -> jax.Array:
-        """The current jax array (for a view: the parent's slice; lazy values resolved)."""
-        if self._base is not None:
-            return self._base._data[self._index]
-        v = self._value
-        if type(v) is Lazy:
-            v = self._value = v.resolve()
+        """The current jax array (for a view: the parent's part; lazy values resolved)."""
+        base = self._base
+        if base is None:
+            v = self._value
+            if type(v) is Lazy:
+                v = self._value = v.resolve()
+            return v
+        b = base._data
+        cache = self._cache
+        if cache is not None and cache[0] is b:
+            return cache[1]
+        with jax.enable_x64(True):
+            v = _view_read(b, self._index, self._vshape)
+        self._cache = (b, v)
         return v
 
     @_data.setter
     def _data(self, value: jax.Array) -> None:
-        if self._base is not None:
-            base = self._base._data
-            with jax.enable_x64(True):
-                self._base._data = base.at[self._index].set(value.astype(base.dtype))
-        else:
+        base = self._base
+        if base is None:
             self._value = value
+            return
+        b = base._data
+        with jax.enable_x64(True):
+            if value.dtype != b.dtype:
+                value = _cast(value, np.dtype(b.dtype))
+            raw = value
+            if self._vshape is not None:
+                raw = _reshape(value, _indexed_shape(b.shape, self._index))
+            new = _view_write(b, self._index, raw)
+        base._data = new
+        # a read right after this write sees ``value`` again: remember it
+        self._cache = (base._data, value)
 
     def _set(self, value: Any) -> None:
         """Overwrite the whole content, keeping shape and dtype (``self[:] = value``)."""
         cur = self._data
         with jax.enable_x64(True):
-            if isinstance(value, NDArray):
-                value = value._data
-            if isinstance(value, jax.Array):
-                new = value.astype(cur.dtype)
-                if new.shape != cur.shape:
-                    new = jnp.broadcast_to(new, cur.shape)
-                new = jax.device_put(new, self._ctx.jax_device)
-            else:
-                new = np.broadcast_to(np.asarray(value, dtype=cur.dtype), cur.shape)
-                new = jax.device_put(np.ascontiguousarray(new), self._ctx.jax_device)
-        self._data = new
+            new = _value_for(value, tuple(cur.shape), cur.dtype)
+            self._data = _on_device(new, self._ctx)
 
     # --------------------------------------------------------------- properties
     @property
@@ -145,26 +264,47 @@ class NDArray:
         return self
 
     @property
-    def T(self) -> NDArray:
-        if self.ndim > 2:
-            raise ValueError("Only 2D matrix is allowed to be transposed")
-        return self._wrap(self._data.T)
+    def T(self) -> NDArray:  # noqa: N802  (MXNet's name)
+        """All axes reversed (``self`` when ndim < 2), like ``mx.nd.transpose(self)``."""
+        if self.ndim < 2:
+            return self
+        with jax.enable_x64(True):
+            return self._wrap(_transpose(self._data))
 
     @property
     def grad(self) -> None:
+        """Always None: mxjax has no ``autograd``; gradients come from Executor/Module."""
         return None
+
+    def attach_grad(self, grad_req: str = "write", stype: Any = None) -> None:
+        raise MXNetError("mx.autograd is not supported by mxjax: compute gradients with "
+                         "Executor.backward or Module.backward")
+
+    def backward(self, out_grad: Any = None, retain_graph: bool = False,
+                 train_mode: bool = True) -> None:
+        raise MXNetError("mx.autograd is not supported by mxjax: compute gradients with "
+                         "Executor.backward or Module.backward")
+
+    def detach(self) -> NDArray:
+        """A handle on the same data (mxjax records no autograd graph to detach from)."""
+        return NDArray(None, self._ctx, _base=self)
 
     # ------------------------------------------------------------ conversions
     def asnumpy(self) -> np.ndarray:
-        """A numpy copy of the content (blocks until computed)."""
+        """A (writable) numpy copy of the content; blocks until it is computed."""
         return np.array(self._data)
 
     def asscalar(self) -> Any:
-        if self.shape != (1,) and self.size != 1:
+        """The single element as a numpy scalar (``ValueError`` unless size is 1)."""
+        if self.size != 1:
             raise ValueError("The current array is not a scalar")
         return self.asnumpy().reshape(-1)[0]
 
+    def tolist(self) -> list:
+        return self.asnumpy().tolist()
+
     def wait_to_read(self) -> None:
+        """Block until the value is computed (JAX dispatches asynchronously, like MXNet)."""
         self._data.block_until_ready()
 
     def wait_to_write(self) -> None:
@@ -186,42 +326,49 @@ class NDArray:
     def _wrap(self, value: jax.Array, ctx: Context | None = None) -> NDArray:
         return NDArray(value, ctx or self._ctx)
 
-    @with_x64
     def copy(self) -> NDArray:
-        return self._wrap(jnp.array(self._data, copy=True))
+        """A new array with a copy of the data (its own buffer, on the same device)."""
+        with jax.enable_x64(True):
+            return self._wrap(_copy(self._data))
 
     def copyto(self, other: NDArray | Context) -> NDArray:
-        """Copy into ``other`` (an NDArray of the same shape, or a Context)."""
+        """Copy into ``other`` (an NDArray of the same shape; dtype converted) or onto a Context."""
         if isinstance(other, Context):
             with jax.enable_x64(True):
-                return NDArray(jax.device_put(self._data, other.jax_device), other)
+                return NDArray(jax.device_put(_copy(self._data), other.jax_device), other)
         if not isinstance(other, NDArray):
             raise TypeError(f"copyto does not support type {type(other)}")
         if other is self:
             return other
         if other.shape != self.shape:
-            raise MXNetError(
-                f"copyto: shape mismatch, source {self.shape} vs destination {other.shape}"
-            )
+            raise MXNetError(f"copyto: shape mismatch, source {self.shape} vs destination "
+                             f"{other.shape}")
         other._set(self)
         return other
 
     def as_in_context(self, context: Context) -> NDArray:
+        """``self`` if already on ``context``, else a copy there."""
         if context == self._ctx:
             return self
         return self.copyto(context)
 
     as_in_ctx = as_in_context
 
-    @with_x64
     def astype(self, dtype: Any, copy: bool = True) -> NDArray:
+        """A copy cast to ``dtype`` (``self`` if ``copy=False`` and the dtype matches).
+
+        Float to integer conversion truncates and wraps around like MXNet's C++
+        cast (``-1.0`` -> uint8 255), rather than saturating.
+        """
         dt = dtype_np(dtype)
-        if not copy and dt == self._data.dtype:
-            return self
-        return self._wrap(self._data.astype(dt))
+        cur = self._data
+        if dt == cur.dtype:
+            return self if not copy else self.copy()
+        with jax.enable_x64(True):
+            return self._wrap(_cast(cur, dt))
 
     def reshape(self, *shape: Any, **kwargs: Any) -> NDArray:
-        """Reshape with MXNet's special codes (0, -1, -2, -3, -4; ``reverse=``)."""
+        """A view with a new shape; MXNet's special codes (0, -1, -2, -3, -4; ``reverse=``)."""
         from ..operator.tensor import infer_reshape
 
         if len(shape) == 1 and isinstance(shape[0], (list, tuple)):
@@ -231,68 +378,113 @@ class NDArray:
         reverse = bool(kwargs.pop("reverse", False))
         if kwargs:
             raise TypeError(f"reshape got unexpected arguments {sorted(kwargs)}")
-        target = infer_reshape(self.shape, tuple(shape), reverse)
-        with jax.enable_x64(True):
-            return self._wrap(self._data.reshape(target))
+        target = infer_reshape(self.shape, tuple(int(d) for d in shape), reverse)
+        return NDArray(None, self._ctx, _base=self, _vshape=target)
 
-    def flatten(self) -> NDArray:
-        with jax.enable_x64(True):
-            return self._wrap(self._data.reshape(self.shape[0], -1) if self.ndim else
-                              self._data.reshape(1, 1))
+    def flatten(self, inplace: bool = False) -> NDArray:
+        """(N, ...) -> (N, prod(...)); a view when ``inplace``, else a copy (``mx.nd.flatten``)."""
+        shape = self.shape
+        target = (shape[0], int(np.prod(shape[1:], dtype=np.int64))) if shape else (1, 1)
+        view = NDArray(None, self._ctx, _base=self, _vshape=target)
+        return view if inplace else view.copy()
+
+    def expand_dims(self, axis: int, inplace: bool = False) -> NDArray:
+        """Insert an axis; a view when ``inplace``, else a copy."""
+        shape = list(self.shape)
+        if not -len(shape) - 1 <= axis <= len(shape):
+            raise MXNetError(f"expand_dims: axis {axis} out of range for shape {tuple(shape)}")
+        shape.insert(axis % (len(shape) + 1), 1)
+        view = NDArray(None, self._ctx, _base=self, _vshape=tuple(shape))
+        return view if inplace else view.copy()
+
+    def squeeze(self, axis: Any = None, inplace: bool = False) -> NDArray:
+        """Drop length-1 axes (all, or those in ``axis``); a view when ``inplace``."""
+        shape = self.shape
+        axes = range(len(shape)) if axis is None else (
+            [axis] if isinstance(axis, (int, np.integer)) else list(axis))
+        axes = {int(a) % len(shape) for a in axes} if shape else set()
+        for a in axes:
+            if shape[a] != 1 and axis is not None:
+                raise MXNetError(f"squeeze: axis {a} of shape {shape} is not 1")
+        target = tuple(d for i, d in enumerate(shape) if not (i in axes and d == 1)) or (1,)
+        view = NDArray(None, self._ctx, _base=self, _vshape=target)
+        return view if inplace else view.copy()
+
+    def broadcast_to(self, shape: Any) -> NDArray:
+        """Broadcast to ``shape`` (0 keeps a dimension), ``mx.nd.broadcast_to``."""
+        from .register import invoke
+
+        return invoke("broadcast_to", (self,), {"shape": shape})
 
     # -------------------------------------------------------------- indexing
-    def _basic_view_index(self, key: Any):
-        """The index if ``key`` is MXNet view indexing (int or unit-step slice), else None."""
-        if self.ndim == 0:
+    def _view_index(self, key: Any) -> Any:
+        """The view index for MXNet's view indexing (an int or unit-step slice), else None."""
+        if isinstance(key, bool) or not isinstance(key, (int, np.integer, slice)):
             return None
-        if isinstance(key, (int, np.integer)) and not isinstance(key, bool):
-            k = int(key)
-            n = self.shape[0]
-            if k < -n or k >= n:
-                raise IndexError(f"index {k} is out of bounds for axis 0 with size {n}")
-            return k + n if k < 0 else k
-        if isinstance(key, slice) and key.step in (None, 1):
-            start, stop, _ = key.indices(self.shape[0])
+        shape = self.shape
+        if not shape:
+            return None
+        n = shape[0]
+        if isinstance(key, slice):
+            if key.step not in (None, 1):
+                return None
+            start, stop, _ = key.indices(n)
             return slice(start, max(start, stop))
-        return None
+        k = int(key)
+        if k < -n or k >= n:
+            raise IndexError(f"index {k} is out of bounds for axis 0 with size {n}")
+        k = k + n if k < 0 else k
+        return slice(k, k + 1) if len(shape) == 1 else k  # legacy MXNet: no 0-d results
 
     def __getitem__(self, key: Any) -> NDArray:
-        idx = self._basic_view_index(key)
+        idx = self._view_index(key)
         if idx is not None:
             return NDArray(None, self._ctx, _base=self, _index=idx)
         key = _convert_index(key)
         with jax.enable_x64(True):
-            return self._wrap(self._data[key])
+            out = self._data[key]
+            if out.ndim == 0:  # MXNet 1.x returns shape (1,) where numpy returns a scalar
+                out = out.reshape(1)
+        return self._wrap(out)
 
     def __setitem__(self, key: Any, value: Any) -> None:
-        if isinstance(key, slice) and key == slice(None):
-            self._set(value)
+        idx = self._view_index(key)
+        cur = self._data
+        if idx is not None:
+            with jax.enable_x64(True):
+                val = _value_for(value, _indexed_shape(cur.shape, idx), cur.dtype)
+                if idx == slice(0, cur.shape[0]):
+                    self._data = _on_device(val, self._ctx)
+                else:
+                    self._data = _view_write(cur, idx, val)
             return
         key = _convert_index(key)
-        cur = self._data
         with jax.enable_x64(True):
-            if isinstance(value, NDArray):
-                value = value._data
-            val = jnp.asarray(value, dtype=cur.dtype)
-            self._data = cur.at[key].set(val)
+            val = value._data if isinstance(value, NDArray) else value
+            val = jnp.asarray(val).astype(cur.dtype)
+            try:
+                self._data = cur.at[key].set(val)
+            except (TypeError, ValueError) as err:
+                raise ValueError(f"cannot assign a value of shape {tuple(val.shape)} to index "
+                                 f"{key!r} of an array of shape {cur.shape}: {err}") from err
 
     def __len__(self) -> int:
-        if self.ndim == 0:
+        shape = self.shape
+        if not shape:
             raise TypeError("len() of a 0-d array")
-        return self.shape[0]
+        return shape[0]
 
     def __iter__(self):
         for i in range(len(self)):
             yield self[i]
 
     def __bool__(self) -> bool:
-        if self.size == 1:
-            return bool(self.asnumpy().reshape(-1)[0])
-        if self.size == 0:
+        size = self.size
+        if size == 0:
             return False
-        raise ValueError(
-            "The truth value of an NDArray with multiple elements is ambiguous."
-        )
+        if size == 1:
+            return bool(self.asnumpy().reshape(-1)[0])
+        raise ValueError("The truth value of an NDArray with multiple elements is ambiguous.")
 
     __nonzero__ = __bool__
 
@@ -313,43 +505,44 @@ class NDArray:
         self._ctx = Context(*state["ctx"])
         self._base = None
         self._index = None
+        self._vshape = None
+        self._cache = None
         with jax.enable_x64(True):
-            self._value = _place(state["data"], self._ctx)
+            self._value = jax.device_put(state["data"], self._ctx.jax_device)
 
     # ------------------------------------------------------------ arithmetic
-    def _binary(self, other: Any, fn, reverse: bool = False, cmp: bool = False) -> NDArray:
+    def _binary(self, other: Any, fn, reverse: bool = False) -> NDArray:
         a = self._data
+        if isinstance(other, NDArray):
+            b = other._data
+            if b.dtype != a.dtype:
+                raise MXNetError(
+                    f"Incompatible operand dtypes: expected {np.dtype(a.dtype).name}, got "
+                    f"{np.dtype(b.dtype).name}; cast one with astype() first"
+                )
+            scalar = False
+        elif isinstance(other, numeric_types):
+            b = int(other) if isinstance(other, (bool, np.bool_)) else other
+            scalar = True
+        elif isinstance(other, (np.ndarray, jax.Array)):
+            b = other.astype(a.dtype) if other.dtype != a.dtype else other
+            scalar = False
+        else:
+            raise TypeError(f"type {type(other)} not supported")
         with jax.enable_x64(True):
-            if isinstance(other, NDArray):
-                b = other._data
-                if b.dtype != a.dtype:
-                    raise MXNetError(
-                        f"operands have different dtypes: {np.dtype(a.dtype).name} and "
-                        f"{np.dtype(b.dtype).name}; cast one with astype() first"
-                    )
-            elif isinstance(other, numeric_types):
-                b = jnp.asarray(other, dtype=a.dtype) if not isinstance(other, bool) else \
-                    jnp.asarray(int(other), dtype=a.dtype)
-            elif isinstance(other, (np.ndarray, jax.Array)):
-                b = jnp.asarray(other, dtype=a.dtype)
-            else:
-                return NotImplemented
-            x, y = (b, a) if reverse else (a, b)
-            out = fn(x, y)
-            if cmp:
-                out = out.astype(a.dtype)
-            elif out.dtype != a.dtype:
-                out = out.astype(a.dtype)
-            return self._wrap(out)
+            try:
+                out = _binary_kernel(fn, reverse, scalar)(a, b)
+            except (TypeError, ValueError) as err:
+                raise MXNetError(f"operands could not be broadcast together with shapes "
+                                 f"{tuple(a.shape)} {tuple(np.shape(b))}") from err
+        return self._wrap(out)
 
     def _inplace(self, other: Any, fn) -> NDArray:
         res = self._binary(other, fn)
-        if res is NotImplemented:
-            return NotImplemented
-        if res.shape != self.shape:
-            raise MXNetError(
-                f"in-place operation would change shape {self.shape} to {res.shape}"
-            )
+        shape = self.shape
+        if res.shape != shape:
+            raise MXNetError(f"Shape inconsistent: in-place operation would change shape "
+                             f"{shape} to {res.shape}")
         self._data = res._data
         return self
 
@@ -391,15 +584,16 @@ class NDArray:
 
     __div__ = __truediv__
     __rdiv__ = __rtruediv__
+    __idiv__ = __itruediv__
 
     def __mod__(self, o):
-        return self._binary(o, _mod)
+        return self._binary(o, jnp.mod)
 
     def __rmod__(self, o):
-        return self._binary(o, _mod, reverse=True)
+        return self._binary(o, jnp.mod, reverse=True)
 
     def __imod__(self, o):
-        return self._inplace(o, _mod)
+        return self._inplace(o, jnp.mod)
 
     def __pow__(self, o):
         return self._binary(o, jnp.power)
@@ -407,51 +601,106 @@ class NDArray:
     def __rpow__(self, o):
         return self._binary(o, jnp.power, reverse=True)
 
+    def __ipow__(self, o):
+        return self._inplace(o, jnp.power)
+
     def __neg__(self):
         with jax.enable_x64(True):
-            return self._wrap(-self._data)
+            return self._wrap(_negative(self._data))
 
     def __pos__(self):
         return self
 
     def __abs__(self):
         with jax.enable_x64(True):
-            return self._wrap(jnp.abs(self._data))
+            return self._wrap(_absolute(self._data))
 
     def __eq__(self, o):  # type: ignore[override]
-        return self._binary(o, jnp.equal, cmp=True)
+        return self._binary(o, jnp.equal)
 
     def __ne__(self, o):  # type: ignore[override]
-        return self._binary(o, jnp.not_equal, cmp=True)
+        return self._binary(o, jnp.not_equal)
 
     def __gt__(self, o):
-        return self._binary(o, jnp.greater, cmp=True)
+        return self._binary(o, jnp.greater)
 
     def __ge__(self, o):
-        return self._binary(o, jnp.greater_equal, cmp=True)
+        return self._binary(o, jnp.greater_equal)
 
     def __lt__(self, o):
-        return self._binary(o, jnp.less, cmp=True)
+        return self._binary(o, jnp.less)
 
     def __le__(self, o):
-        return self._binary(o, jnp.less_equal, cmp=True)
+        return self._binary(o, jnp.less_equal)
 
 
-def _divide(x, y):
-    if jnp.issubdtype(x.dtype, jnp.integer):
-        return jnp.where(y == 0, 0, x // jnp.where(y == 0, 1, y))
-    return x / y
+# ------------------------------------------------------------ view helpers
+def _indexed_shape(shape: tuple, index: Any) -> tuple:
+    if index is None:
+        return tuple(shape)
+    if isinstance(index, slice):
+        return (index.stop - index.start, *shape[1:])
+    return tuple(shape[1:])
 
 
-def _mod(x, y):
-    return jnp.mod(x, y)
+def _view_read(b: jax.Array, index: Any, vshape: tuple | None) -> jax.Array:
+    if index is None:
+        v = b
+    elif isinstance(index, slice):
+        v = _take_rows(b, index.start, index.stop - index.start)
+    else:
+        v = _take_row(b, index)
+    if vshape is not None and tuple(v.shape) != vshape:
+        v = _reshape(v, vshape)
+    return v
+
+
+def _view_write(b: jax.Array, index: Any, value: jax.Array) -> jax.Array:
+    if index is None:
+        return value.astype(b.dtype)
+    if isinstance(index, slice):
+        return _put_rows(b, value, index.start)
+    return _put_rows(b, value.reshape((1, *b.shape[1:])), index)
+
+
+def _value_for(value: Any, shape: tuple, dtype: Any) -> jax.Array:
+    """``value`` (NDArray, jax/numpy array, list, scalar) as a jax array of shape and dtype.
+
+    Broadcasting is allowed (``a[:] = 0``, a row into every row); a value that
+    does not broadcast to ``shape`` is a ``ValueError``, as in MXNet.
+    """
+    if isinstance(value, NDArray):
+        value = value._data
+    if isinstance(value, jax.Array):
+        if value.shape == shape and value.dtype == dtype:
+            return value
+    elif isinstance(value, (bool, np.bool_)):
+        return _assign(int(value), shape, np.dtype(dtype))
+    elif isinstance(value, (int, float)):
+        return _assign(value, shape, np.dtype(dtype))
+    elif not isinstance(value, numeric_types):
+        value = np.asarray(value)
+        if value.dtype == object:
+            raise TypeError(f"cannot assign a value of type {type(value)} to an NDArray")
+    vshape = tuple(np.shape(value))
+    if vshape != shape:
+        try:
+            ok = np.broadcast_shapes(vshape, shape) == shape
+        except ValueError:
+            ok = False
+        if not ok:
+            raise ValueError(f"cannot broadcast a value of shape {vshape} to the array's "
+                             f"shape {shape}")
+    return _assign(value, shape, np.dtype(dtype))
 
 
 def _convert_index(key: Any) -> Any:
-    """Turn NDArray pieces of an index into jax arrays (MXNet allows NDArray indices)."""
+    """NDArray / list pieces of an index as arrays (MXNet allows both as index arrays)."""
     if isinstance(key, NDArray):
-        return key._data.astype(jnp.int32) if jnp.issubdtype(key._data.dtype, jnp.floating) \
-            else key._data
+        d = key._data
+        return d.astype(jnp.int32) if jnp.issubdtype(d.dtype, jnp.floating) else d
+    if isinstance(key, list):
+        return np.asarray(key)
     if isinstance(key, tuple):
         return tuple(_convert_index(k) for k in key)
     return key
@@ -462,22 +711,46 @@ def _ctx(ctx: Context | None) -> Context:
     return ctx if ctx is not None else current_context()
 
 
-@with_x64
+def _shape(shape: Any) -> tuple[int, ...]:
+    if isinstance(shape, (int, np.integer)):
+        return (int(shape),)
+    return tuple(int(s) for s in shape)
+
+
+def _filled(shape: Any, value: Any, ctx: Context | None, dtype: Any) -> NDArray:
+    ctx = _ctx(ctx)
+    dt = dtype_np(dtype)
+    with jax.enable_x64(True):
+        return NDArray(_on_device(_fill(value, _shape(shape), dt), ctx), ctx)
+
+
 def array(source_array: Any, ctx: Context | None = None, dtype: Any = None) -> NDArray:
-    """``mx.nd.array``: float32 unless ``dtype`` is given or the source is an NDArray."""
+    """``mx.nd.array``: float32 unless ``dtype`` is given or the source is an NDArray.
+
+    As in MXNet, a numpy or list source of any dtype becomes float32 by default
+    (integer labels become float32); the result never shares memory with the source.
+    """
     ctx = _ctx(ctx)
     if isinstance(source_array, NDArray):
         dt = dtype_np(dtype, source_array._data.dtype)
-        return NDArray(_place(source_array._data, ctx, dt), ctx)
+        with jax.enable_x64(True):
+            src = source_array._data
+            val = _cast(src, dt) if src.dtype != dt else _copy(src)
+            return NDArray(_on_device(val, ctx), ctx)
     dt = dtype_np(dtype)
+    if isinstance(source_array, jax.Array):
+        with jax.enable_x64(True):
+            return NDArray(_on_device(_cast(source_array, dt), ctx), ctx)
     try:
         src = np.asarray(source_array)
-    except Exception as err:
-        raise TypeError(f"source_array must be array like object, got {type(source_array)}") \
-            from err
-    if src.dtype == object:
-        raise TypeError("source_array must be a numeric array-like object")
-    return NDArray(_place(src.astype(dt, copy=False), ctx), ctx)
+        if src.dtype == object:
+            raise TypeError
+        src = src.astype(dt, copy=False)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"source_array must be array like object, got "
+                        f"{type(source_array).__name__}") from err
+    with jax.enable_x64(True):
+        return NDArray(jax.device_put(src, ctx.jax_device), ctx)
 
 
 def from_jax(value: jax.Array, ctx: Context | None = None) -> NDArray:
@@ -485,31 +758,22 @@ def from_jax(value: jax.Array, ctx: Context | None = None) -> NDArray:
     return NDArray(value, _ctx(ctx))
 
 
-def _shape(shape: Any) -> tuple[int, ...]:
-    if isinstance(shape, (int, np.integer)):
-        return (int(shape),)
-    return tuple(int(s) for s in shape)
-
-
-@with_x64
 def zeros(shape: Any, ctx: Context | None = None, dtype: Any = None, **kwargs: Any) -> NDArray:
-    ctx = _ctx(ctx)
-    return NDArray(jax.device_put(jnp.zeros(_shape(shape), dtype_np(dtype)), ctx.jax_device), ctx)
+    """``mx.nd.zeros`` (float32 unless ``dtype``)."""
+    return _filled(shape, 0, ctx, dtype)
 
 
-@with_x64
 def ones(shape: Any, ctx: Context | None = None, dtype: Any = None, **kwargs: Any) -> NDArray:
-    ctx = _ctx(ctx)
-    return NDArray(jax.device_put(jnp.ones(_shape(shape), dtype_np(dtype)), ctx.jax_device), ctx)
+    """``mx.nd.ones`` (float32 unless ``dtype``)."""
+    return _filled(shape, 1, ctx, dtype)
 
 
-@with_x64
 def full(shape: Any, val: Any, ctx: Context | None = None, dtype: Any = None,
          out: NDArray | None = None) -> NDArray:
-    ctx = _ctx(ctx)
-    res = NDArray(
-        jax.device_put(jnp.full(_shape(shape), val, dtype_np(dtype)), ctx.jax_device), ctx
-    )
+    """``mx.nd.full``: ``val`` (cast to the dtype) everywhere; writes into ``out`` if given."""
+    dt = dtype_np(dtype)
+    v = float(val) if dt.kind == "f" else val
+    res = _filled(shape, v, ctx, dt)
     if out is not None:
         out._set(res)
         return out
@@ -521,7 +785,6 @@ def empty(shape: Any, ctx: Context | None = None, dtype: Any = None) -> NDArray:
     return zeros(shape, ctx, dtype)
 
 
-@with_x64
 def arange(start: float, stop: float | None = None, step: float = 1.0, repeat: int = 1,
            infer_range: bool = False, ctx: Context | None = None, dtype: Any = None) -> NDArray:
     """``mx.nd.arange`` (float32 by default; ``repeat`` repeats each value)."""
@@ -533,14 +796,17 @@ def arange(start: float, stop: float | None = None, step: float = 1.0, repeat: i
     vals = start + step * np.arange(max(n, 0), dtype=np.float64)
     if repeat > 1:
         vals = np.repeat(vals, repeat)
-    return NDArray(jax.device_put(vals.astype(dt), ctx.jax_device), ctx)
+    with jax.enable_x64(True):
+        return NDArray(jax.device_put(vals.astype(dt), ctx.jax_device), ctx)
 
 
 def zeros_like(other: NDArray, **kwargs: Any) -> NDArray:
+    """Zeros with ``other``'s shape, dtype and context."""
     return zeros(other.shape, other.context, other._data.dtype)
 
 
 def ones_like(other: NDArray, **kwargs: Any) -> NDArray:
+    """Ones with ``other``'s shape, dtype and context."""
     return ones(other.shape, other.context, other._data.dtype)
 
 
@@ -551,7 +817,11 @@ def concat(*data: NDArray, dim: int = 1, **kwargs: Any) -> NDArray:
         data = tuple(data[0])
     dim = kwargs.pop("axis", dim)
     _check_same_dtype(data, "concat")
-    return NDArray(jnp.concatenate([d._data for d in data], axis=dim), data[0].context)
+    try:
+        return NDArray(jnp.concatenate([d._data for d in data], axis=dim), data[0].context)
+    except (TypeError, ValueError) as err:
+        raise MXNetError(f"concat: cannot join shapes {[d.shape for d in data]} along dim "
+                         f"{dim}") from err
 
 
 def concatenate(arrays: Sequence[NDArray], axis: int = 0, always_copy: bool = True) -> NDArray:
@@ -561,14 +831,19 @@ def concatenate(arrays: Sequence[NDArray], axis: int = 0, always_copy: bool = Tr
 
 @with_x64
 def stack(*data: NDArray, axis: int = 0, **kwargs: Any) -> NDArray:
+    """Stack same-shaped arrays along a new ``axis``."""
     if len(data) == 1 and isinstance(data[0], (list, tuple)):
         data = tuple(data[0])
     _check_same_dtype(data, "stack")
-    return NDArray(jnp.stack([d._data for d in data], axis=axis), data[0].context)
+    try:
+        return NDArray(jnp.stack([d._data for d in data], axis=axis), data[0].context)
+    except (TypeError, ValueError) as err:
+        raise MXNetError(f"stack: cannot stack shapes {[d.shape for d in data]}") from err
 
 
 @with_x64
 def moveaxis(tensor: NDArray, source: int, destination: int) -> NDArray:
+    """Move axis ``source`` to ``destination``."""
     return NDArray(jnp.moveaxis(tensor._data, source, destination), tensor.context)
 
 
@@ -585,5 +860,5 @@ def waitall() -> None:
     for arr in jax.live_arrays():
         try:
             arr.block_until_ready()
-        except Exception:  # deleted/donated buffers
+        except Exception:  # noqa: BLE001 - deleted/donated buffers have nothing to wait for
             pass

@@ -12,7 +12,7 @@ import jax
 import jax.numpy as jnp
 
 from ..base import MXNetError, dtype_np
-from .registry import Op, Param, register
+from .registry import Op, Param, register, uniform_types
 
 
 @register
@@ -30,16 +30,20 @@ class FullyConnected(Op):
         return ["data", "weight"] if a.no_bias else ["data", "weight", "bias"]
 
     def infer_shape(self, a, in_shapes):
+        """Weight (H, K) and bias (H,) once the data shape is known (as MXNet, not before)."""
         data = in_shapes[0]
         out = list(in_shapes)
-        if data is not None and len(data) >= 1:
-            rest = data[1:] if a.flatten else data[-1:]
-            if all(d > 0 for d in rest):
-                k = math.prod(rest) if rest else 1
-                out[1] = (a.num_hidden, k)
+        if data is None or len(data) == 0:
+            return out
+        rest = data[1:] if a.flatten else data[-1:]
+        if all(d > 0 for d in rest):
+            out[1] = (a.num_hidden, math.prod(rest) if rest else 1)
         if not a.no_bias:
             out[2] = (a.num_hidden,)
         return out
+
+    def infer_type(self, a, in_types):
+        return uniform_types(in_types)
 
     def partial_output_shapes(self, a, in_shapes):
         data = in_shapes[0]

@@ -28,7 +28,8 @@ import numpy as np
 
 from ..base import MXNetError, dtype_np
 
-__all__ = ["Param", "Op", "Attrs", "OpContext", "register", "get_op", "all_ops", "REQUIRED"]
+__all__ = ["Param", "Op", "Attrs", "OpContext", "register", "get_op", "all_ops", "REQUIRED",
+           "split_positional", "uniform_types"]
 
 
 class _Required:
@@ -277,7 +278,12 @@ class Op:
         return in_shapes
 
     def infer_type(self, a: Attrs, in_types: list[np.dtype | None]) -> list[np.dtype | None]:
-        """Fill unknown input dtypes; default: all inputs share the first known dtype."""
+        """The input dtypes: unknown ones take the first known dtype; known ones are kept.
+
+        An input whose known dtype differs from the one returned here is a type
+        conflict (``MXNetError``). Ops whose inputs must share one dtype, as
+        MXNet's ``ElemwiseType`` ops do, return ``uniform_types(in_types)``.
+        """
         known = next((t for t in in_types if t is not None), None)
         return [t if t is not None else known for t in in_types]
 
@@ -294,8 +300,16 @@ class Op:
                 continue
             p = self.params.get(k)
             if p is None:
-                if k == self.variadic or k in ("num_args",) and self.variadic:
-                    out[k] = _parse_int(v)
+                if k == self.variadic:
+                    try:
+                        n = _parse_int(v)
+                    except (TypeError, ValueError) as err:
+                        raise MXNetError(f"{where}: invalid value {v!r} for attribute {k!r} "
+                                         "(expected int)") from err
+                    if n < 1:
+                        raise MXNetError(f"{where}: value {n} for Parameter {k} should be "
+                                         "greater equal to 1")
+                    out[k] = n
                     continue
                 raise MXNetError(
                     f"Cannot find argument '{k}' for operator {where}; valid arguments: "
@@ -350,6 +364,41 @@ def get_op(name: str) -> Op:
 def all_ops() -> dict[str, Op]:
     """Every registered name (aliases included) -> op."""
     return dict(_REGISTRY)
+
+
+def uniform_types(in_types: list) -> list:
+    """MXNet's ``ElemwiseType`` rule: every input has the first known dtype."""
+    known = next((t for t in in_types if t is not None), None)
+    return list(in_types) if known is None else [known] * len(in_types)
+
+
+def split_positional(op: Op, args: Any, is_array: Callable[[Any], bool], kind: str
+                     ) -> tuple[list, dict[str, Any]]:
+    """Split positional arguments like MXNet's generated signatures.
+
+    ``op(input0=None, input1=None, ..., attr0=_Null, attr1=_Null, ...)``:
+    leading arrays (or None) are inputs; the values after them are attributes
+    in declaration order (``mx.nd.clip(x, 0, 1)``). Variadic ops take arrays only.
+    Returns (inputs without the Nones, {attribute: value}).
+    """
+    inputs: list = []
+    params: dict[str, Any] = {}
+    names = list(op.params)
+    for v in args:
+        if not params and (v is None or is_array(v)):
+            if v is not None:
+                inputs.append(v)
+            continue
+        if is_array(v):
+            raise TypeError(f"{op.name}: input {kind}s must come before the attributes")
+        if op.variadic or not names:
+            raise TypeError(f"{op.name}: positional arguments must be {kind} instances, but got "
+                            f"{v!r}")
+        if len(params) >= len(names):
+            raise TypeError(f"{op.name}() got {len(params) + 1} positional attribute values; "
+                            f"it has {len(names)}: {names}")
+        params[names[len(params)]] = v
+    return inputs, params
 
 
 def shapes_known(shapes: Iterable[tuple | None]) -> bool:

@@ -15,9 +15,23 @@ import numpy as np
 from jax import lax
 
 from ..base import MXNetError, dtype_np
-from .registry import Op, Param, register
+from .registry import Op, Param, register, uniform_types
 
-__all__ = ["infer_reshape"]
+__all__ = ["infer_reshape", "mx_cast"]
+
+
+def mx_cast(x, dtype):
+    """``x.astype(dtype)`` with MXNet's C++ conversion of floats to integers.
+
+    MXNet's ``static_cast`` truncates and, for a narrower integer type, wraps
+    around (-1.0 -> uint8 255, 256.0 -> uint8 0); XLA saturates. Going through
+    int64 reproduces the wrap-around for every in-range float.
+    """
+    dt = np.dtype(dtype)
+    if (jnp.issubdtype(x.dtype, jnp.floating) and dt.kind in "iu"
+            and dt != np.dtype(np.int64)):
+        return x.astype(jnp.int64).astype(dt)
+    return x.astype(dt)
 
 
 def _unify(a: tuple | None, b: tuple | None) -> tuple | None:
@@ -63,14 +77,29 @@ class ElemwiseBinary(Op):
         o = out_shapes[0]
         return [_unify(s, o) or s for s in in_shapes]
 
+    def infer_type(self, a, in_types):
+        return uniform_types(in_types)
+
+    def partial_output_shapes(self, a, in_shapes):
+        """The unified (possibly partial) input shape, as MXNet's ElemwiseShape."""
+        u = None
+        for s_ in in_shapes:
+            u = _unify(u, s_) if s_ is not None else u
+        return None if u is None else [u]
+
     def forward(self, a, ctx, lhs, rhs):
+        if lhs.shape != rhs.shape:
+            raise MXNetError(f"{self.name}: operands must have the same shape (no broadcasting; "
+                             f"use broadcast_*), got {lhs.shape} and {rhs.shape}")
         out = type(self).fn(lhs, rhs)
         return out.astype(lhs.dtype)
 
 
 def _int_div(x, y):
-    if jnp.issubdtype(x.dtype, jnp.integer):
-        return jnp.where(y == 0, 0, x // jnp.where(y == 0, 1, y))
+    """Division; integers truncate toward zero like MXNet's C++ kernels (-7 / 2 = -3)."""
+    if jnp.issubdtype(x.dtype, jnp.integer) or x.dtype == jnp.bool_:
+        safe = jnp.where(y == 0, jnp.ones_like(y), y)
+        return jnp.where(y == 0, jnp.zeros_like(x), lax.div(x, safe.astype(x.dtype)))
     return x / y
 
 
@@ -130,18 +159,18 @@ class BroadcastBinary(Op):
     def inputs(self, a):
         return ["lhs", "rhs"]
 
+    def infer_type(self, a, in_types):
+        return uniform_types(in_types)
+
     def forward(self, a, ctx, lhs, rhs):
-        if lhs.ndim != rhs.ndim and lhs.ndim and rhs.ndim:
-            raise MXNetError(
-                f"{self.name}: operands must have the same number of dimensions, got shapes "
-                f"{lhs.shape} and {rhs.shape}"
-            )
         try:
-            out = type(self).fn(lhs, rhs)
-        except (ValueError, TypeError) as err:
+            np.broadcast_shapes(lhs.shape, rhs.shape)
+        except ValueError as err:
             raise MXNetError(
-                f"{self.name}: shapes {lhs.shape} and {rhs.shape} cannot be broadcast"
+                f"{self.name}: operands could not be broadcast together with shapes "
+                f"{lhs.shape} {rhs.shape}"
             ) from err
+        out = type(self).fn(lhs, rhs)
         return out.astype(lhs.dtype)
 
 
@@ -157,6 +186,9 @@ class ScalarBinary(Op):
 
     def backward_infer_shape(self, a, in_shapes, out_shapes):
         return [_unify(in_shapes[0], out_shapes[0]) or in_shapes[0]]
+
+    def partial_output_shapes(self, a, in_shapes):
+        return None if in_shapes[0] is None else [in_shapes[0]]
 
     def forward(self, a, ctx, data):
         s = jnp.asarray(a.scalar, dtype=data.dtype)
@@ -189,6 +221,9 @@ class Unary(Op):
 
     def backward_infer_shape(self, a, in_shapes, out_shapes):
         return [_unify(in_shapes[0], out_shapes[0]) or in_shapes[0]]
+
+    def partial_output_shapes(self, a, in_shapes):
+        return None if in_shapes[0] is None else [in_shapes[0]]
 
     def forward(self, a, ctx, data):
         return type(self).fn(data).astype(data.dtype)
@@ -298,7 +333,7 @@ class Cast(Op):
         return in_types
 
     def forward(self, a, ctx, data):
-        return data.astype(dtype_np(a.dtype))
+        return mx_cast(data, dtype_np(a.dtype))
 
 
 @register
@@ -583,20 +618,58 @@ class Concat(Op):
     variadic = "num_args"
     params = {"dim": Param("int", 1)}
 
+    def _template(self, a, shapes):
+        """The shape all inputs share off the concat axis (that axis 0 = unknown)."""
+        t = None
+        for s in shapes:
+            if s is None:
+                continue
+            if not -len(s) <= a.dim < len(s):
+                raise MXNetError(f"Concat: dim {a.dim} is out of range for input shape {s}")
+            ax = a.dim % len(s)
+            masked = tuple(0 if i == ax else d for i, d in enumerate(s))
+            u = masked if t is None else _unify(t, masked)
+            if u is None:
+                raise MXNetError(f"Incompatible input shape: expected {t}, got {s} (inputs "
+                                 f"must agree on every dim but dim {a.dim})")
+            t = u
+        return t
+
+    def infer_shape(self, a, in_shapes):
+        t = self._template(a, in_shapes)
+        if t is None:
+            return in_shapes
+        ax = a.dim % len(t)
+        return [t if s is None else tuple(s[i] if i == ax else t[i] for i in range(len(t)))
+                for s in in_shapes]
+
+    def partial_output_shapes(self, a, in_shapes):
+        t = self._template(a, in_shapes)
+        if t is None:
+            return None
+        ax = a.dim % len(t)
+        dims = [s[ax] if s is not None else 0 for s in in_shapes]
+        total = sum(dims) if all(d > 0 for d in dims) else 0
+        return [t[:ax] + (total,) + t[ax + 1:]]
+
     def backward_infer_shape(self, a, in_shapes, out_shapes):
         out = out_shapes[0]
         if out is None:
             return in_shapes
-        res = []
-        for s in in_shapes:
-            if s is None:
-                res.append(s)
-                continue
-            ax = a.dim % len(s)
-            t = tuple(o if (i != ax and d == 0) else d for i, (d, o) in enumerate(zip(s, out,
-                                                                                       strict=False)))
-            res.append(t)
+        t = self._template(a, [*in_shapes, out])
+        ax = a.dim % len(t)
+        res = [t if s is None else tuple(s[i] if i == ax else t[i] for i in range(len(t)))
+               for s in in_shapes]
+        unknown = [i for i, s in enumerate(res) if s[ax] == 0]
+        if len(unknown) == 1 and out[ax] > 0:
+            rest = out[ax] - sum(s[ax] for s in res)
+            if rest > 0:
+                i = unknown[0]
+                res[i] = res[i][:ax] + (rest,) + res[i][ax + 1:]
         return res
+
+    def infer_type(self, a, in_types):
+        return uniform_types(in_types)
 
     def forward(self, a, ctx, *args):
         try:
@@ -615,6 +688,9 @@ class Stack(Op):
     variadic = "num_args"
     params = {"axis": Param("int", 0)}
 
+    def infer_type(self, a, in_types):
+        return uniform_types(in_types)
+
     def forward(self, a, ctx, *args):
         return jnp.stack(args, axis=a.axis)
 
@@ -632,6 +708,9 @@ class AddN(Op):
         for s in in_shapes:
             u = _unify(u, s) if s is not None else u
         return [s if s is not None else u for s in in_shapes]
+
+    def infer_type(self, a, in_types):
+        return uniform_types(in_types)
 
     def forward(self, a, ctx, *args):
         out = args[0]
@@ -697,6 +776,9 @@ class Dot(Op):
     def inputs(self, a):
         return ["lhs", "rhs"]
 
+    def infer_type(self, a, in_types):
+        return uniform_types(in_types)
+
     def forward(self, a, ctx, lhs, rhs):
         la = 0 if a.transpose_a else lhs.ndim - 1
         ra = rhs.ndim - 1 if a.transpose_b else 0
@@ -721,6 +803,9 @@ class BatchDot(Op):
 
     def inputs(self, a):
         return ["lhs", "rhs"]
+
+    def infer_type(self, a, in_types):
+        return uniform_types(in_types)
 
     def forward(self, a, ctx, lhs, rhs):
         if a.transpose_a:
@@ -771,6 +856,9 @@ class Where(Op):
     def infer_type(self, a, in_types):
         known = in_types[1] or in_types[2]
         return [in_types[0] or known, in_types[1] or known, in_types[2] or known]
+
+    def output_types(self, a, in_types):
+        return [in_types[1] or in_types[2]]
 
     def forward(self, a, ctx, condition, x, y):
         if condition.shape != x.shape:

@@ -8,7 +8,16 @@ from typing import Any as _Any
 from .. import operator as _operator  # noqa: F401  (registers the ops)
 from ..operator.registry import all_ops as _all_ops
 from .register import make_function
-from .symbol import Group, Symbol, Variable, create_op_symbol, load, load_json, var
+from .symbol import (
+    Group,
+    Symbol,
+    Variable,
+    create_op_symbol,
+    install_fluent_methods,
+    load,
+    load_json,
+    var,
+)
 
 _internal = _types.ModuleType("mxjax.symbol._internal", "Operators whose names start with _")
 op = _types.ModuleType("mxjax.symbol.op", "All operators")
@@ -20,6 +29,7 @@ for _name in sorted(_all_ops()):
         setattr(_internal, _name, _fn)
     else:
         globals()[_name] = _fn
+install_fluent_methods(set(_all_ops()))
 
 
 def zeros(shape: _Any, dtype: _Any = None, name: str | None = None, **kwargs: _Any) -> Symbol:
@@ -36,17 +46,18 @@ def ones(shape: _Any, dtype: _Any = None, name: str | None = None, **kwargs: _An
 
 def full(shape: _Any, val: float, dtype: _Any = None, name: str | None = None,
          **kwargs: _Any) -> Symbol:
-    """A constant symbol filled with ``val`` (op ``_full``)."""
-    return create_op_symbol("_full", [], {"shape": shape, "value": val,
+    """A constant symbol filled with ``val`` (op ``_full``; MXNet stores ``float(val)``)."""
+    return create_op_symbol("_full", [], {"shape": shape, "value": float(val),
                                           "dtype": dtype or "float32", **kwargs},
                             name=name, hint="_full")
 
 
 def arange(start: float, stop: float | None = None, step: float = 1.0, repeat: int = 1,
-           name: str | None = None, dtype: _Any = None, **kwargs: _Any) -> Symbol:
-    """Evenly spaced values (op ``_arange``)."""
+           infer_range: bool = False, name: str | None = None, dtype: _Any = None) -> Symbol:
+    """Evenly spaced values (op ``_arange``, every attribute written as MXNet does)."""
     return create_op_symbol("_arange", [], {"start": start, "stop": stop, "step": step,
-                                            "repeat": repeat, "dtype": dtype or "float32"},
+                                            "repeat": repeat, "infer_range": infer_range,
+                                            "dtype": dtype or "float32"},
                             name=name, hint="_arange")
 
 

@@ -13,11 +13,46 @@ from typing import Any
 from ..base import MXNetError
 from ..operator.registry import Attrs, Op
 
-__all__ = ["Node", "Entry", "topo_order", "HIDDEN_KEYS"]
+__all__ = ["Node", "Entry", "topo_order", "HIDDEN_KEYS", "op_call_key", "set_attr_key"]
 
-#: op-call keys that MXNet stores as hidden ``__key__`` attributes
-HIDDEN_KEYS = ("ctx_group", "lr_mult", "wd_mult", "force_mirroring", "mirror_stage",
-               "profiler_scope")
+#: keys MXNet stores as hidden ``__key__`` attributes (``kHiddenKeys`` in c_api_symbolic.cc);
+#: ``list_attr``/``attr_dict``/``attr`` also show them under their plain names
+HIDDEN_KEYS = ("ctx_group", "lr_mult", "wd_mult", "force_mirroring", "mirror_stage")
+
+
+def _deprecated_hidden(key: str, hidden: str, value: str) -> MXNetError:
+    stem = key[: len(key) - len(hidden) - 1]
+    return MXNetError(
+        f"setting variable attributes with {key} is deprecated. please instead use\n"
+        f"w = Variable({hidden}={value})\nsym = YourSymbolName({stem}=w)"
+    )
+
+
+def op_call_key(key: str, value: str) -> str:
+    """The attribute key an operator-call keyword ends up under (MXNet's creation rule).
+
+    A key starting with a hidden key becomes ``__key__`` (``lr_mult`` ->
+    ``__lr_mult__``); one merely ending with it (``weight_lr_mult``) is MXNet's
+    deprecation error; anything else is unchanged.
+    """
+    for hidden in HIDDEN_KEYS:
+        pos = key.rfind(hidden)
+        if pos == 0:
+            return f"__{key}__"
+        if pos > 0 and pos == len(key) - len(hidden):
+            raise _deprecated_hidden(key, hidden, value)
+    return key
+
+
+def set_attr_key(key: str, value: str) -> str:
+    """The attribute key ``Symbol._set_attr`` stores (exact hidden keys become ``__key__``)."""
+    for hidden in HIDDEN_KEYS:
+        pos = key.rfind(hidden)
+        if pos == 0 and len(key) == len(hidden):
+            return f"__{key}__"
+        if pos > 0 and pos == len(key) - len(hidden):
+            raise _deprecated_hidden(key, hidden, value)
+    return key
 
 
 class Node:

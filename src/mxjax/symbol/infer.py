@@ -59,6 +59,8 @@ def op_output_avals(op: Op, a: Attrs, in_shapes: tuple, in_dtypes: tuple) -> tup
 
     with jax.enable_x64(True):
         out = jax.eval_shape(run, *specs)
+    if op.aux(a):  # ops with auxiliary states return (outputs, new states)
+        out = out[0]
     outs = out if isinstance(out, (tuple, list)) else (out,)
     return tuple((tuple(o.shape), np.dtype(o.dtype)) for o in outs)
 
@@ -155,14 +157,17 @@ def infer_types(
             ins = [types.get(k) for k in keys]
             new_ins = node.op.infer_type(a, list(ins))
             outs = _output_types(node, a, new_ins)
-            for k, old, new, nm in zip(keys, ins, new_ins, node.input_names(), strict=False):
+            names = node.input_names()
+            for i, (k, old, new) in enumerate(zip(keys, ins, new_ins, strict=False)):
                 if new is None:
                     continue
                 if old is not None and np.dtype(old) != np.dtype(new):
                     if strict:
+                        nm = names[i] if i < len(names) else str(i)
                         raise MXNetError(
-                            f"Type inconsistent for input '{nm}' of operator {node.name}: "
-                            f"{np.dtype(old).name} vs {np.dtype(new).name}"
+                            f"Error in operator {node.name} ({node.op.name}): Incompatible "
+                            f"type of input {i} ('{nm}'): expected {np.dtype(new).name}, got "
+                            f"{np.dtype(old).name}"
                         )
                     continue
                 if old is None:

@@ -9,7 +9,10 @@ carry version 1 in their input entries.
 
 Reading accepts the legacy ``attr``/``param`` keys, two-element input entries,
 missing ``node_row_ptr``, and files without ``mxnet_version`` (hidden keys such
-as ``lr_mult`` on old files become ``__lr_mult__``).
+as ``lr_mult`` on old files become ``__lr_mult__``). Like MXNet's reader it
+requires ``nodes``, ``arg_nodes`` and ``heads`` and, per node, ``op``, ``name``
+and ``inputs``, with string attribute values; unlike it, it also checks that
+every op node has the number of inputs its op takes (MXNet would fail later).
 """
 
 from __future__ import annotations
@@ -158,16 +161,22 @@ def graph_from_json(text: str, where: str = "") -> list[Entry]:
         doc = json.loads(text)
     except (json.JSONDecodeError, TypeError, ValueError) as err:
         raise _fail(src, f"not valid JSON ({err})") from err
-    if not isinstance(doc, dict) or "nodes" not in doc or "heads" not in doc:
-        raise _fail(src, "expected an object with 'nodes' and 'heads'")
+    if not isinstance(doc, dict):
+        raise _fail(src, "expected a JSON object with 'nodes', 'arg_nodes' and 'heads'")
+    for key in ("nodes", "arg_nodes", "heads"):
+        if key not in doc:
+            raise _fail(src, f"missing field {key!r}")
     version = _version(doc.get("attrs"))
     jnodes = doc["nodes"]
     if not isinstance(jnodes, list):
         raise _fail(src, "'nodes' must be a list")
     nodes: list[Node] = []
     for i, jn in enumerate(jnodes):
-        if not isinstance(jn, dict) or "op" not in jn or "name" not in jn:
-            raise _fail(src, f"node {i} must be an object with 'op' and 'name'")
+        if not isinstance(jn, dict):
+            raise _fail(src, f"node {i} must be an object")
+        for key in ("op", "name", "inputs"):
+            if key not in jn:
+                raise _fail(src, f"node {i} is missing field {key!r}")
         op_name, name = jn["op"], jn["name"]
         if not isinstance(op_name, str) or not isinstance(name, str):
             raise _fail(src, f"node {i}: 'op' and 'name' must be strings")
@@ -179,17 +188,24 @@ def graph_from_json(text: str, where: str = "") -> list[Entry]:
             if not isinstance(part, dict):
                 raise _fail(src, f"node {i} ({name}): '{key}' must be an object")
             for k, v in part.items():
-                attrs[str(k)] = v if isinstance(v, str) else json.dumps(v)
+                if not isinstance(v, str):
+                    raise _fail(src, f"node {i} ({name}): attribute {k!r} must be a string, "
+                                     f"got {json.dumps(v)}")
+                attrs[str(k)] = v
         if version < 900:
             for k in list(attrs):
                 if k in HIDDEN_KEYS:
                     attrs[f"__{k}__"] = attrs.pop(k)
-        op = None if op_name == "null" else get_op(op_name)
+        try:
+            op = None if op_name == "null" else get_op(op_name)
+        except MXNetError as err:
+            raise _fail(src, f"failed loading op {name} of type {op_name}: {err}") from err
+        jinputs = jn["inputs"]
+        if not isinstance(jinputs, list):
+            raise _fail(src, f"node {i} ({name}): 'inputs' must be a list")
         inputs: list[Entry] = []
-        for e in jn.get("inputs", []):
-            if not isinstance(e, list) or len(e) not in (2, 3) or not all(
-                isinstance(x, int) for x in e
-            ):
+        for e in jinputs:
+            if not isinstance(e, list) or len(e) not in (2, 3) or not all(map(_is_index, e)):
                 raise _fail(src, f"node {i} ({name}): bad input entry {e!r}")
             if not 0 <= e[0] < i:
                 raise _fail(src, f"node {i} ({name}): input refers to node {e[0]}, which is "
@@ -215,9 +231,12 @@ def graph_from_json(text: str, where: str = "") -> list[Entry]:
                 raise _fail(src, f"variable node {name} cannot have inputs")
             node = Node(None, name, attrs)
         nodes.append(node)
+    if not isinstance(doc["heads"], list):
+        raise _fail(src, "'heads' must be a list")
     heads: list[Entry] = []
     for h in doc["heads"]:
-        if not isinstance(h, list) or len(h) not in (2, 3) or not 0 <= h[0] < len(nodes):
+        if not isinstance(h, list) or len(h) not in (2, 3) or not all(map(_is_index, h)) \
+                or not h[0] < len(nodes):
             raise _fail(src, f"bad head entry {h!r}")
         if h[1] >= nodes[h[0]].num_outputs():
             raise _fail(src, f"head {h!r} refers to a missing output")
@@ -225,6 +244,10 @@ def graph_from_json(text: str, where: str = "") -> list[Entry]:
     if not heads:
         raise _fail(src, "the graph has no heads")
     return heads
+
+
+def _is_index(x: Any) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool) and x >= 0
 
 
 def _version(attrs: Any) -> int:

@@ -3,61 +3,93 @@
 Reproduces MXNet 1.9.1's user-visible behaviour: automatic names
 (``fullyconnected0``), auto-created parameter variables (``fc1_weight``) that
 copy their op's attributes, hidden ``__x__`` attributes, ``list_*`` in nnvm's
-DFS order, ``infer_shape``/``infer_type``, JSON in MXNet's exact layout,
-arithmetic saved under MXNet's op names, and ``bind``/``simple_bind``.
+DFS order, ``infer_shape``/``infer_type`` (with MXNet's warnings and errors),
+JSON in MXNet's exact layout, arithmetic saved under MXNet's op names, and
+``bind``/``simple_bind``.
+
+Deliberate differences (MXNet crashes or misbehaves there): positional
+``infer_shape``/``infer_type`` work (MXNet 1.9.1 fails with a C++ string
+error), negative output indices count from the end, positional composition
+replaces the arguments in ``list_arguments`` order.
 """
 
 from __future__ import annotations
 
-import logging
+import warnings
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
 
-from ..attribute import AttrScope
+from .. import attribute
 from ..base import DTYPE_TO_FLAG, MXNetError, dtype_np, numeric_types
-from ..name import NameManager
-from ..operator.registry import get_op
 from . import json_io
-from .graph import HIDDEN_KEYS, Entry, Node, aux_nodes, copy_graph, topo_order
+from .graph import HIDDEN_KEYS, Entry, Node, aux_nodes, copy_graph, set_attr_key, topo_order
 from .infer import infer_shapes, infer_types
+from .op_call import create_op_symbol
 
-__all__ = ["Symbol", "var", "Variable", "Group", "load", "load_json", "create_op_symbol"]
+__all__ = ["Symbol", "var", "Variable", "Group", "load", "load_json", "create_op_symbol",
+           "NotImplementedForSymbol"]
 
 _STYPES = {"default": 0, "row_sparse": 1, "csr": 2}
+
+
+class NotImplementedForSymbol(MXNetError):
+    """An operation MXNet symbols do not support (``bool(sym)``, ``sym += 1``)."""
+
+    def __init__(self, function: str, alias: str | None, *args: Any):
+        msg = f"Function {function}"
+        if alias:
+            msg += f' (namely operator "{alias}")'
+        if args:
+            msg += " with arguments (" + ", ".join(str(type(a)) for a in args) + ")"
+        super().__init__(msg + " is not implemented for Symbol and only available in NDArray.")
+
+
+def _type_error(other: Any) -> TypeError:
+    return TypeError(f"type {type(other)} not supported")
 
 
 class Symbol:
     """A symbolic graph with one or more outputs."""
 
     __slots__ = ("_heads", "__weakref__")
+    # numpy must defer to Symbol's reflected operators (``np.float32(2) * sym``)
+    __array_priority__ = 1000.0
 
     def __init__(self, heads: list[Entry]):
         self._heads: list[Entry] = list(heads)
 
     # ---------------------------------------------------------------- naming
+    def _single_node(self) -> Node | None:
+        """The head node if every output comes from one node (nnvm's rule), else None."""
+        node = self._heads[0][0] if self._heads else None
+        for n, _ in self._heads:
+            if n is not node:
+                return None
+        return node
+
     @property
     def name(self) -> str | None:
-        """The node name if this symbol has a single output, else None."""
-        nodes = {id(n) for n, _ in self._heads}
-        if len(nodes) != 1:
-            return None
-        return self._heads[0][0].name
+        """The node name if all outputs come from one node, else None (a group)."""
+        node = self._single_node()
+        return node.name if node is not None else None
 
     def __repr__(self) -> str:
-        if len(self._heads) == 1:
-            return f"<Symbol {self.name}>"
-        return f"<Symbol group [{', '.join(str(n.name) for n, _ in self._heads)}]>"
+        name = self.name
+        if name is None:
+            names = ", ".join(str(n.name) for n, _ in self._heads)
+            return f"<Symbol group [{names}]>"
+        return f"<Symbol {name}>"
 
     def __len__(self) -> int:
-        return len(self.list_outputs())
+        return len(self._heads)
 
     def __iter__(self) -> Iterator[Symbol]:
         return (self[i] for i in range(len(self._heads)))
 
     def __bool__(self) -> bool:
-        raise NotImplementedForSymbol("__bool__")
+        raise NotImplementedForSymbol("__bool__", "bool")
 
     def __copy__(self) -> Symbol:
         return Symbol(copy_graph(self._heads))
@@ -66,33 +98,38 @@ class Symbol:
         return Symbol(copy_graph(self._heads))
 
     def copy(self) -> Symbol:
+        """A deep copy of the graph (MXNet's ``MXSymbolCopy``)."""
         return self.__copy__()
 
     def __getstate__(self) -> dict:
-        return {"json": self.tojson()}
+        return {"handle": self.tojson()}
 
     def __setstate__(self, state: dict) -> None:
-        self._heads = json_io.graph_from_json(state["json"])
+        text = state.get("handle", state.get("json"))
+        self._heads = json_io.graph_from_json(text)
 
     # ------------------------------------------------------------- structure
     def _order(self) -> list[Node]:
         return topo_order(self._heads)
 
     def list_arguments(self) -> list[str]:
-        """Variables that are not auxiliary states, in DFS order."""
+        """Variables that are not auxiliary states, in DFS order (duplicates kept)."""
         order = self._order()
         aux = aux_nodes(order)
         return [n.name for n in order if n.op is None and id(n) not in aux]
 
     def list_auxiliary_states(self) -> list[str]:
+        """Variables feeding an op's mutable inputs (BatchNorm's moving stats), in DFS order."""
         order = self._order()
         aux = aux_nodes(order)
         return [n.name for n in order if n.op is None and id(n) in aux]
 
     def list_inputs(self) -> list[str]:
+        """All variables (arguments and auxiliary states), in DFS order."""
         return [n.name for n in self._order() if n.op is None]
 
     def list_outputs(self) -> list[str]:
+        """``<name>_output`` per op output (``_output0``... for several); variables by name."""
         out = []
         for node, idx in self._heads:
             names = node.output_names()
@@ -107,35 +144,42 @@ class Symbol:
         return Symbol(heads)
 
     def get_children(self) -> Symbol | None:
-        """The inputs of this symbol's head node(s), or None for a variable."""
+        """The inputs of this symbol's head node(s) as a group, or None for a variable."""
         heads: list[Entry] = []
         for node, _ in self._heads:
             heads.extend(node.inputs)
         return Symbol(heads) if heads else None
 
-    def __getitem__(self, index: int | str) -> Symbol:
+    def __getitem__(self, index: int | str | slice) -> Symbol:
+        count = len(self._heads)
+        if isinstance(index, slice):
+            return Group([self[i] for i in range(*index.indices(count))])
         if isinstance(index, str):
-            names = self.list_outputs()
-            hits = [i for i, n in enumerate(names) if n == index]
-            if len(hits) != 1:
-                raise ValueError(
-                    f"There are {len(hits)} outputs named {index!r} (outputs: {names}); "
-                    "index by name needs exactly one"
-                )
-            index = hits[0]
-        if not isinstance(index, (int, np.integer)):
-            raise TypeError("Symbol only supports integer and string indexing")
-        if not -len(self._heads) <= index < len(self._heads):
-            raise IndexError(f"output index {index} out of range ({len(self._heads)} outputs)")
-        return Symbol([self._heads[index]])
+            idx = None
+            for i, name in enumerate(self.list_outputs()):
+                if name == index:
+                    if idx is not None:
+                        raise ValueError(f'There are multiple outputs with name "{index}"')
+                    idx = i
+            if idx is None:
+                raise ValueError(f'Cannot find output that matches name "{index}"')
+            index = idx
+        if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
+            raise TypeError("Symbol only support integer index to fetch i-th output")
+        if not -count <= index < count:
+            raise IndexError(f"output index {index} is out of range for {count} outputs")
+        return Symbol([self._heads[int(index)]])
 
     # ------------------------------------------------------------ attributes
     def attr(self, key: str) -> str | None:
-        if len(self._heads) != 1:
+        """An attribute of the (single) head node; ``lr_mult`` finds ``__lr_mult__``."""
+        node = self._single_node()
+        if node is None:
             return None
-        node = self._heads[0][0]
         if key == "name":
             return node.name
+        if key == "op_name":
+            return node.op.name if node.op is not None else "null"
         if key in node.attrs:
             return node.attrs[key]
         if key in HIDDEN_KEYS:
@@ -143,70 +187,96 @@ class Symbol:
         return None
 
     def list_attr(self, recursive: bool = False) -> dict[str, str]:
+        """The first head node's attributes; hidden keys also under their plain names."""
         if recursive:
-            raise DeprecationWarning(
-                "Symbol.list_attr with recursive=True has been deprecated. Please use "
-                "attr_dict instead."
-            )
-        if len(self._heads) != 1:
-            return {}
-        return _with_hidden_aliases(self._heads[0][0].attrs)
+            raise DeprecationWarning("Symbol.list_attr with recursive=True has been deprecated. "
+                                     "Please use attr_dict instead.")
+        return _with_hidden_aliases(self._heads[0][0].attrs) if self._heads else {}
 
     def attr_dict(self) -> dict[str, dict[str, str]]:
         """{node name: attributes} for every node with attributes; hidden keys twice."""
         out: dict[str, dict[str, str]] = {}
         for node in self._order():
-            if not node.attrs:
-                continue
-            out.setdefault(node.name, {}).update(_with_hidden_aliases(node.attrs))
+            if node.attrs:
+                out.setdefault(node.name, {}).update(_with_hidden_aliases(node.attrs))
         return out
 
     def _set_attr(self, **kwargs: str) -> None:
-        if len(self._heads) != 1:
-            raise MXNetError("_set_attr needs a single-output symbol")
-        node = self._heads[0][0]
-        for k, v in kwargs.items():
-            if not isinstance(v, str):
+        """Set string attributes on the head node (``lr_mult`` is stored as ``__lr_mult__``).
+
+        As in MXNet, an operator node re-validates its attributes, so a key that
+        is neither ``__x__`` nor one of the op's attributes is an ``MXNetError``.
+        """
+        for value in kwargs.values():
+            if not isinstance(value, str):
                 raise ValueError("Set Attr only accepts string values")
+        node = self._single_node()
+        if node is None:
+            raise MXNetError("Symbol.SetAttrs only works for non-grouped symbol")
+        for k, v in kwargs.items():
             if k == "name":
                 node.name = v
-            else:
-                node.set_attr(k, v)
+                continue
+            key = set_attr_key(k, v)
+            old = node.attrs.get(key)
+            node.set_attr(key, v)
+            if node.op is not None:
+                try:
+                    node.parsed()
+                except MXNetError:
+                    if old is None:
+                        del node.attrs[key]
+                    else:
+                        node.attrs[key] = old
+                    node._parsed = None
+                    raise
 
     # ---------------------------------------------------------- composition
     def __call__(self, *args: Symbol, **kwargs: Any) -> Symbol:
+        """A copy with free variables replaced (``net(data=other)``)."""
         s = self.__copy__()
         s._compose(*args, **kwargs)
         return s
 
     def _compose(self, *args: Symbol, **kwargs: Any) -> None:
-        """Replace free variables by position (list_arguments order) or by name."""
+        """Replace free variables in place, by position (list_arguments order) or by name."""
         name = kwargs.pop("name", None)
         if args and kwargs:
             raise TypeError("compose only accept input Symbols either as positional or "
                             "keyword arguments, not both")
+        for s in (*args, *kwargs.values()):
+            if not isinstance(s, Symbol):
+                raise TypeError("Compose expect `Symbol` as arguments")
         order = self._order()
         aux = aux_nodes(order)
-        arg_nodes = [n for n in order if n.op is None and id(n) not in aux]
         repl: dict[int, Entry] = {}
         if args:
+            arg_nodes = [n for n in order if n.op is None and id(n) not in aux]
             if len(args) > len(arg_nodes):
                 raise MXNetError(f"compose: {len(args)} inputs given but the symbol has "
-                                 f"{len(arg_nodes)} arguments")
+                                 f"{len(arg_nodes)} arguments {[n.name for n in arg_nodes]}")
             for n, s in zip(arg_nodes, args, strict=False):
                 repl[id(n)] = _single_entry(s, n.name)
         else:
-            by_name = {n.name: n for n in order if n.op is None}
+            by_name: dict[str, list[Node]] = {}
+            for n in order:
+                if n.op is None:
+                    by_name.setdefault(n.name, []).append(n)
             for k, s in kwargs.items():
-                if k in by_name:
-                    repl[id(by_name[k])] = _single_entry(s, k)
+                if k not in by_name:
+                    raise MXNetError(f"Symbol.ComposeKeyword argument name {k} not found. "
+                                     f"Candidate arguments: {list(by_name)}")
+                for n in by_name[k]:
+                    repl[id(n)] = _single_entry(s, k)
         for node in order:
             node.inputs = [repl.get(id(src), (src, idx)) if src.op is None else (src, idx)
                            for src, idx in node.inputs]
         self._heads = [repl.get(id(n), (n, i)) if n.op is None else (n, i)
                        for n, i in self._heads]
-        if name is not None and len(self._heads) == 1 and self._heads[0][0].op is not None:
-            self._heads[0][0].name = name
+        if name:
+            node = self._single_node()
+            if node is not None and node.op is not None:
+                node.name = name
 
     # ----------------------------------------------------------- arithmetic
     def _binary(self, other: Any, sym_op: str, scalar_op: str) -> Symbol:
@@ -214,7 +284,12 @@ class Symbol:
             return create_op_symbol(sym_op, [self, other], {})
         if isinstance(other, numeric_types):
             return create_op_symbol(scalar_op, [self], {"scalar": other})
-        raise TypeError(f"type {type(other).__name__} not supported")
+        raise _type_error(other)
+
+    def _rscalar(self, other: Any, scalar_op: str) -> Symbol:
+        if isinstance(other, numeric_types):
+            return create_op_symbol(scalar_op, [self], {"scalar": other})
+        raise _type_error(other)
 
     def __add__(self, o):
         return self._binary(o, "_Plus", "_PlusScalar")
@@ -225,9 +300,7 @@ class Symbol:
         return self._binary(o, "_Minus", "_MinusScalar")
 
     def __rsub__(self, o):
-        if isinstance(o, numeric_types):
-            return create_op_symbol("_RMinusScalar", [self], {"scalar": o})
-        raise TypeError(f"type {type(o).__name__} not supported")
+        return self._rscalar(o, "_RMinusScalar")
 
     def __mul__(self, o):
         return self._binary(o, "_Mul", "_MulScalar")
@@ -238,9 +311,7 @@ class Symbol:
         return self._binary(o, "_Div", "_DivScalar")
 
     def __rtruediv__(self, o):
-        if isinstance(o, numeric_types):
-            return create_op_symbol("_RDivScalar", [self], {"scalar": o})
-        raise TypeError(f"type {type(o).__name__} not supported")
+        return self._rscalar(o, "_RDivScalar")
 
     __div__ = __truediv__
     __rdiv__ = __rtruediv__
@@ -249,17 +320,14 @@ class Symbol:
         return self._binary(o, "_Mod", "_ModScalar")
 
     def __rmod__(self, o):
-        if isinstance(o, numeric_types):
-            return create_op_symbol("_RModScalar", [self], {"scalar": o})
-        raise TypeError(f"type {type(o).__name__} not supported")
+        return self._rscalar(o, "_RModScalar")
 
     def __pow__(self, o):
         return self._binary(o, "_Power", "_PowerScalar")
 
     def __rpow__(self, o):
-        if isinstance(o, numeric_types):
-            return create_op_symbol("_RPowerScalar", [self], {"scalar": o})
-        raise TypeError(f"type {type(o).__name__} not supported")
+        # MXNet calls _internal._rpower_scalar here, so the auto name is _rpower_scalar0
+        return self._rscalar(o, "_rpower_scalar")
 
     def __neg__(self):
         return self.__mul__(-1.0)
@@ -288,114 +356,156 @@ class Symbol:
     __hash__ = object.__hash__
 
     def __iadd__(self, o):
-        raise NotImplementedForSymbol("+=")
+        raise NotImplementedForSymbol("__iadd__", "+=", o)
 
     def __isub__(self, o):
-        raise NotImplementedForSymbol("-=")
+        raise NotImplementedForSymbol("__isub__", "-=", o)
 
     def __imul__(self, o):
-        raise NotImplementedForSymbol("*=")
+        raise NotImplementedForSymbol("__imul__", "*=", o)
 
     def __itruediv__(self, o):
-        raise NotImplementedForSymbol("/=")
+        raise NotImplementedForSymbol("__itruediv__", "/=", o)
+
+    __idiv__ = __itruediv__
+
+    def __imod__(self, o):
+        raise NotImplementedForSymbol("__imod__", "%=", o)
+
+    def __ipow__(self, o):
+        raise NotImplementedForSymbol("__ipow__", "**=", o)
 
     # ------------------------------------------------------------ inference
-    def _shape_args(self, args: Sequence, kwargs: dict, what: str) -> dict[str, tuple]:
-        known: dict[str, tuple] = {}
+    def _known_shapes(self, args: Sequence, kwargs: dict) -> dict[str, tuple]:
         if args and kwargs:
-            raise TypeError(f"{what}: can only specify known argument shapes either by "
-                            "positional or kwargs way")
+            raise ValueError("Can only specify known argument shapes either by positional or "
+                             "kwargs way.")
+        known: dict[str, tuple] = {}
         if args:
             names = self.list_arguments()
             if len(args) > len(names):
-                raise MXNetError(f"{what}: {len(args)} shapes given but the symbol has "
+                raise MXNetError(f"infer_shape: {len(args)} shapes given but the symbol has "
                                  f"{len(names)} arguments {names}")
-            for n, s in zip(names, args, strict=False):
-                if s is not None:
-                    if not isinstance(s, tuple):
-                        raise TypeError(f"Arguments need to be shapes (tuple), got {s!r} "
-                                        f"for {n!r}")
-                    known[n] = s
-        else:
-            inputs = set(self.list_inputs())
-            for n, s in kwargs.items():
+            for i, (n, s) in enumerate(zip(names, args, strict=False)):
                 if s is None:
                     continue
                 if not isinstance(s, tuple):
-                    raise TypeError(f"Arguments need to be shapes (tuple), got {s!r} for {n!r}")
-                if n not in inputs:
-                    raise MXNetError(
-                        f"{what}: {n!r} is not an input of the symbol; inputs are "
-                        f"{self.list_inputs()}"
-                    )
+                    raise TypeError("Arguments need to be shapes (tuple), but argument "
+                                    f"{i} is {type(s)}.")
                 known[n] = tuple(int(d) for d in s)
+            return known
+        inputs = None
+        for n, s in kwargs.items():
+            if s is None:
+                continue
+            if not isinstance(s, tuple):
+                raise TypeError(f"Arguments need to be shapes (tuple), but '{n}' is {type(s)}.")
+            if inputs is None:
+                inputs = self.list_inputs()
+            if n not in inputs:
+                raise MXNetError(f"InferShapeKeyword argument name {n} not found. "
+                                 f"Candidate arguments: {inputs}")
+            known[n] = tuple(int(d) for d in s)
         return known
 
     def _infer_shape_impl(self, partial: bool, *args: Any, **kwargs: Any):
-        known = self._shape_args(args, kwargs, "infer_shape")
+        known = self._known_shapes(args, kwargs)
         shapes = infer_shapes(self._heads, known, dtypes={})
         order = self._order()
         aux = aux_nodes(order)
-        var = {n.name: shapes.get((id(n), 0)) for n in order if n.op is None}
-        arg_names = [n.name for n in order if n.op is None and id(n) not in aux]
-        aux_names = [n.name for n in order if n.op is None and id(n) in aux]
-        arg_shapes = [var[n] for n in arg_names]
-        aux_shapes = [var[n] for n in aux_names]
+        arg_shapes = [shapes.get((id(n), 0)) for n in order if n.op is None and id(n) not in aux]
+        aux_shapes = [shapes.get((id(n), 0)) for n in order if n.op is None and id(n) in aux]
         out_shapes = [shapes.get((id(n), i)) for n, i in self._heads]
-
-        def done(s):
-            return s is not None and all(d > 0 for d in s)
-
-        if partial:
+        if partial or all(_shape_known(s) for s in arg_shapes + aux_shapes + out_shapes):
             def fix(lst):
                 return [tuple(s) if s is not None else () for s in lst]
 
             return fix(arg_shapes), fix(out_shapes), fix(aux_shapes)
-        if not all(done(s) for s in arg_shapes + aux_shapes + out_shapes):
-            missing = [n for n, s in zip(arg_names + aux_names, arg_shapes + aux_shapes,
-                                         strict=True) if not done(s)]
-            shown = ", ".join(f"{n}: {var[n] or '()'}" for n in missing[:10])
-            logging.warning(
-                "Cannot decide shape for the following arguments (0s in shape means unknown "
-                "dimensions). Consider providing them as input:\n\t%s", shown
-            )
-            return None, None, None
-        return ([tuple(s) for s in arg_shapes], [tuple(s) for s in out_shapes],
-                [tuple(s) for s in aux_shapes])
+        unknowns: list[str] = []
+        for name, s in zip(self.list_arguments(), arg_shapes, strict=True):
+            if not _shape_known(s):
+                if len(unknowns) >= 10:
+                    unknowns.append("...")
+                    break
+                unknowns.append(f"{name}: {tuple(s) if s is not None else ()}")
+        warnings.warn("Cannot decide shape for the following arguments (0s in shape means "
+                      "unknown dimensions). Consider providing them as input:\n\t"
+                      + "\n\t".join(unknowns), stacklevel=3)
+        return None, None, None
 
     def infer_shape(self, *args: Any, **kwargs: Any):
-        """``(arg_shapes, out_shapes, aux_shapes)``; ``(None, None, None)`` if incomplete."""
+        """``(arg_shapes, out_shapes, aux_shapes)``; ``(None, None, None)`` + warning if incomplete.
+
+        Shapes are given by position (``None`` = unknown) or by name; a 0
+        dimension is unknown and may be inferred. Inconsistent shapes raise
+        ``MXNetError`` naming the operator and its input shapes.
+        """
         return self._infer_shape_impl(False, *args, **kwargs)
 
     def infer_shape_partial(self, *args: Any, **kwargs: Any):
         """Like ``infer_shape`` but unknown shapes are ``()`` instead of failing."""
         return self._infer_shape_impl(True, *args, **kwargs)
 
-    def infer_type(self, *args: Any, **kwargs: Any):
-        """``(arg_types, out_types, aux_types)`` as numpy types; Nones if incomplete."""
+    def _infer_type_impl(self, partial: bool, *args: Any, **kwargs: Any):
+        if args and kwargs:
+            raise ValueError("Can only specify known argument types either by positional or "
+                             "kwargs way.")
         known: dict[str, Any] = {}
         if args:
-            for n, t in zip(self.list_arguments(), args, strict=False):
+            names = self.list_arguments()
+            if len(args) > len(names):
+                raise MXNetError(f"infer_type: {len(args)} types given but the symbol has "
+                                 f"{len(names)} arguments {names}")
+            for n, t in zip(names, args, strict=False):
                 if t is not None:
-                    known[n] = dtype_np(t)
-        for n, t in kwargs.items():
-            if t is not None:
-                if n not in self.list_inputs():
-                    raise MXNetError(f"infer_type: {n!r} is not an input of the symbol")
-                known[n] = dtype_np(t)
+                    known[n] = _type_arg(t)
+        else:
+            inputs = self.list_inputs()
+            for n, t in kwargs.items():
+                if t is None:
+                    continue
+                if n not in inputs:
+                    raise MXNetError(f"InferTypeKeyword argument name {n} not found. "
+                                     f"Candidate arguments: {inputs}")
+                known[n] = _type_arg(t)
         types = infer_types(self._heads, known)
         order = self._order()
         aux = aux_nodes(order)
-        var = {n.name: types.get((id(n), 0)) for n in order if n.op is None}
-        arg_t = [var[n.name] for n in order if n.op is None and id(n) not in aux]
-        aux_t = [var[n.name] for n in order if n.op is None and id(n) in aux]
+        arg_t = [types.get((id(n), 0)) for n in order if n.op is None and id(n) not in aux]
+        aux_t = [types.get((id(n), 0)) for n in order if n.op is None and id(n) in aux]
         out_t = [types.get((id(n), i)) for n, i in self._heads]
+        if partial:
+            def fix(lst):
+                return [t.type if t is not None else None for t in lst]
+
+            return fix(arg_t), fix(out_t), fix(aux_t)
         if any(t is None for t in arg_t + aux_t + out_t):
+            unknowns: list[str] = []
+            for name, t in zip(self.list_arguments(), arg_t, strict=True):
+                if t is None:
+                    if len(unknowns) >= 10:
+                        unknowns.append("...")
+                        break
+                    unknowns.append(f"{name}: None")
+            warnings.warn("Cannot decide type for the following arguments. Consider providing "
+                          "them as input:\n\t" + "\n\t".join(unknowns), stacklevel=3)
             return None, None, None
-        return ([t.type for t in arg_t], [t.type for t in out_t], [t.type for t in aux_t])
+        return [t.type for t in arg_t], [t.type for t in out_t], [t.type for t in aux_t]
+
+    def infer_type(self, *args: Any, **kwargs: Any):
+        """``(arg_types, out_types, aux_types)`` as numpy types; Nones + warning if incomplete.
+
+        Operands an op requires to share a dtype (``x + y``, FullyConnected's
+        data/weight/bias) must agree: a conflict is an ``MXNetError``.
+        """
+        return self._infer_type_impl(False, *args, **kwargs)
+
+    def infer_type_partial(self, *args: Any, **kwargs: Any):
+        """Like ``infer_type`` but unknown types are ``None`` instead of failing."""
+        return self._infer_type_impl(True, *args, **kwargs)
 
     # --------------------------------------------------------- serialisation
-    def tojson(self) -> str:
+    def tojson(self, remove_amp_cast: bool = True) -> str:
         """The graph as MXNet 1.9.1 JSON (byte-identical layout)."""
         return json_io.graph_to_json(self._heads)
 
@@ -404,6 +514,24 @@ class Symbol:
         if not isinstance(fname, str):
             raise TypeError("fname need to be string")
         write_text_atomic(fname, self.tojson())
+
+    def debug_str(self) -> str:
+        """A readable listing of the graph (one line per node, inputs named)."""
+        lines = []
+        for node in self._order():
+            if node.op is None:
+                lines.append(f"Variable:{node.name}")
+                continue
+            lines.append("-" * 40)
+            lines.append(f"Op:{node.op.name}, Name={node.name}")
+            lines.append("Inputs:")
+            for i, (src, idx) in enumerate(node.inputs):
+                lines.append(f"\targ[{i}]={src.name}({idx})")
+            if node.attrs:
+                lines.append("Attrs:")
+                for k in sorted(node.attrs):
+                    lines.append(f"\t{k}={node.attrs[k]}")
+        return "\n".join(lines)
 
     # ------------------------------------------------------------------ bind
     def simple_bind(self, ctx: Any, grad_req: Any = "write", type_dict: dict | None = None,
@@ -423,26 +551,81 @@ class Symbol:
         return Executor(self, ctx, args, args_grad, grad_req, aux_states)
 
     def eval(self, ctx: Any = None, **kwargs: Any):
-        """Bind ``kwargs`` and run a forward pass; returns the outputs."""
+        """Bind ``kwargs`` and run a forward pass; returns the list of outputs."""
         from ..context import current_context
 
         ex = self.bind(ctx or current_context(), kwargs, grad_req="null")
         return ex.forward()
 
     def get_backend_symbol(self, backend: str) -> Symbol:
+        """No backend rewrites in mxjax: the symbol itself."""
         return self
 
-    # Convenience methods mirroring mx.sym functions (data as first input).
+    # ------------------------------------------------- fluent (MXNet methods)
     def reshape(self, *args: Any, **kwargs: Any) -> Symbol:
+        """``mx.sym.reshape(self, shape=...)``; ``sym.reshape((2, 3))`` works too."""
         if args and "shape" not in kwargs:
             kwargs["shape"] = args[0] if len(args) == 1 else args
-        return create_op_symbol("Reshape", [self], kwargs)
+            args = ()
+        return create_op_symbol("Reshape", [self, *args], kwargs, hint="reshape")
 
-    def flatten(self, **kwargs: Any) -> Symbol:
-        return create_op_symbol("Flatten", [self], kwargs)
+    def astype(self, *args: Any, **kwargs: Any) -> Symbol:
+        """``mx.sym.cast(self, dtype)``."""
+        return create_op_symbol("Cast", [self, *args], kwargs, hint="cast")
 
-    def astype(self, dtype: Any, **kwargs: Any) -> Symbol:
-        return create_op_symbol("Cast", [self], {"dtype": dtype, **kwargs})
+    def flatten(self, inplace: bool = False, **kwargs: Any) -> Symbol:
+        return create_op_symbol("Flatten", [self], kwargs, hint="flatten")
+
+    def expand_dims(self, axis: int, inplace: bool = False, **kwargs: Any) -> Symbol:
+        return create_op_symbol("expand_dims", [self], {"axis": axis, **kwargs})
+
+    def squeeze(self, axis: Any = None, inplace: bool = False, **kwargs: Any) -> Symbol:
+        return create_op_symbol("squeeze", [self], {"axis": axis, **kwargs})
+
+    def diag(self, k: int = 0, **kwargs: Any) -> Symbol:
+        return create_op_symbol("diag", [self], {"k": k, **kwargs})
+
+
+#: MXNet's Symbol/NDArray methods that call the op of the same name on ``self``
+FLUENT_OPS = (
+    "reshape_like", "zeros_like", "ones_like", "broadcast_axes", "repeat", "pad", "swapaxes",
+    "split", "slice_axis", "slice_like", "take", "one_hot", "pick", "sort", "topk", "argsort",
+    "argmax", "argmax_channel", "argmin", "clip", "abs", "sign", "shape_array", "size_array",
+    "broadcast_to", "broadcast_like", "tile", "transpose", "flip", "depth_to_space",
+    "space_to_depth", "sum", "nansum", "prod", "nanprod", "mean", "max", "min", "norm", "round",
+    "rint", "fix", "floor", "ceil", "trunc", "sin", "cos", "tan", "arcsin", "arccos", "arctan",
+    "degrees", "radians", "sinh", "cosh", "tanh", "arcsinh", "arccosh", "arctanh", "exp",
+    "expm1", "log", "log10", "log2", "log1p", "sqrt", "rsqrt", "cbrt", "rcbrt", "square",
+    "reciprocal", "relu", "sigmoid", "softmax", "log_softmax", "softmin",
+)
+
+
+def _fluent(op_name: str):
+    def method(self: Symbol, *args: Any, **kwargs: Any) -> Symbol:
+        return create_op_symbol(op_name, [self, *args], kwargs)
+
+    method.__name__ = op_name
+    method.__doc__ = f"``mx.sym.{op_name}(self, ...)``."
+    return method
+
+
+def install_fluent_methods(registered: Any) -> None:
+    """Give Symbol MXNet's fluent methods for every op in ``registered`` (a name set)."""
+    for name in FLUENT_OPS:
+        if name in registered and name not in Symbol.__dict__:
+            setattr(Symbol, name, _fluent(name))
+
+
+def _shape_known(s: tuple | None) -> bool:
+    return s is not None and len(s) > 0 and all(d > 0 for d in s)
+
+
+def _type_arg(t: Any) -> np.dtype:
+    try:
+        return dtype_np(t)
+    except MXNetError as err:
+        raise TypeError(f"Argument need to be one of the numpy dtypes MXNet supports, got "
+                        f"{t!r}") from err
 
 
 def _with_hidden_aliases(attrs: dict[str, str]) -> dict[str, str]:
@@ -455,20 +638,12 @@ def _with_hidden_aliases(attrs: dict[str, str]) -> dict[str, str]:
     return d
 
 
-class NotImplementedForSymbol(MXNetError):
-    """An operation MXNet symbols do not support (``bool(sym)``, ``sym += 1``)."""
-
-    def __init__(self, what: str):
-        super().__init__(f"{what} is not supported for Symbol")
-
-
 def _single_entry(s: Any, what: str) -> Entry:
     if not isinstance(s, Symbol):
-        raise TypeError(f"Compose expects a Symbol for {what!r}, got {type(s).__name__}")
+        raise TypeError("Compose expect `Symbol` as arguments")
     if len(s._heads) != 1:
-        raise MXNetError(
-            f"Argument {what!r} is a group of {len(s._heads)} outputs; a single output is required"
-        )
+        raise MXNetError(f"Keyword Argument {what} is a tuple ({len(s._heads)} outputs), "
+                         "single value is required")
     return s._heads[0]
 
 
@@ -483,11 +658,18 @@ def write_text_atomic(fname: str, text: str) -> None:
 def var(name: str, attr: dict | None = None, shape: Any = None, lr_mult: Any = None,
         wd_mult: Any = None, dtype: Any = None, init: Any = None, stype: str | None = None,
         **kwargs: Any) -> Symbol:
-    """A variable (``mx.sym.var``), with MXNet's hidden attributes for shape, lr/wd
-    multipliers, dtype (as a type code), initializer (``init.dumps()``) and storage type."""
+    """A variable (``mx.sym.var``), with MXNet's hidden attributes.
+
+    ``shape`` -> ``__shape__`` (``str(shape)``), ``lr_mult``/``wd_mult`` ->
+    ``__lr_mult__``/``__wd_mult__``, ``dtype`` -> ``__dtype__`` (MXNet's type
+    code), ``init`` -> ``__init__`` (``init.dumps()`` or the string),
+    ``stype`` -> ``__storage_type__``; other keywords must be ``__x__``
+    (``ValueError``). AttrScope attributes apply (NameManager/Prefix do not);
+    plain hidden keys in ``attr`` (``lr_mult``) are stored as ``__lr_mult__``.
+    """
     if not isinstance(name, str):
         raise TypeError("Expect a string for variable `name`")
-    a = AttrScope.current().get(attr)
+    a = attribute.current().get(attr)
     if shape is not None:
         a["__shape__"] = str(shape)
     if lr_mult is not None:
@@ -499,8 +681,8 @@ def var(name: str, attr: dict | None = None, shape: Any = None, lr_mult: Any = N
     if init is not None:
         a["__init__"] = init if isinstance(init, str) else init.dumps()
     if stype is not None:
-        if stype not in _STYPES:
-            raise MXNetError(f"unknown storage type {stype!r}")
+        if stype not in _STYPES:  # MXNet looks it up in a dict: KeyError
+            raise KeyError(f"unknown storage type {stype!r}; MXNet knows {sorted(_STYPES)}")
         a["__storage_type__"] = str(_STYPES[stype])
     for k, v in kwargs.items():
         if k.startswith("__") and k.endswith("__"):
@@ -510,16 +692,15 @@ def var(name: str, attr: dict | None = None, shape: Any = None, lr_mult: Any = N
                 f"Attribute name={k} is not supported. Additional attributes must start and end "
                 "with double underscores, e.g, __yourattr__"
             )
-    for k, v in a.items():
-        if not isinstance(v, str):
-            raise ValueError(f"Attribute {k!r} of variable {name!r} must be a string")
-    return Symbol([(Node(None, name, a), 0)])
+    sym = Symbol([(Node(None, name, {}), 0)])
+    sym._set_attr(**a)
+    return sym
 
 
 Variable = var
 
 
-def Group(symbols: Sequence[Symbol]) -> Symbol:
+def Group(symbols: Sequence[Symbol]) -> Symbol:  # noqa: N802  (MXNet's name)
     """One symbol whose outputs are all outputs of ``symbols``, in order."""
     if not symbols or any(not isinstance(s, Symbol) for s in symbols):
         raise TypeError("Expected a list of symbols as input")
@@ -530,106 +711,23 @@ def Group(symbols: Sequence[Symbol]) -> Symbol:
 
 
 def load_json(json_str: str) -> Symbol:
-    """Symbol from MXNet JSON text (``mx.sym.load_json``)."""
+    """Symbol from MXNet JSON text (``mx.sym.load_json``); malformed text is an MXNetError."""
     if not isinstance(json_str, str):
-        raise TypeError("json_str needs to be a string")
+        raise TypeError("fname required to be string")
     return Symbol(json_io.graph_from_json(json_str))
 
 
 def load(fname: str) -> Symbol:
     """Symbol from a ``-symbol.json`` file (``mx.sym.load``)."""
     if not isinstance(fname, str):
-        raise TypeError("fname needs to be a string")
+        raise TypeError("fname need to be string")
     try:
         with open(fname, encoding="utf-8") as f:
             text = f.read()
     except FileNotFoundError as err:
         raise MXNetError(f"symbol file {fname!r} does not exist") from err
+    except IsADirectoryError as err:
+        raise MXNetError(f"symbol file {fname!r} is a directory") from err
     except UnicodeDecodeError as err:
         raise MXNetError(f"invalid symbol JSON in {fname}: not UTF-8 text") from err
     return Symbol(json_io.graph_from_json(text, where=fname))
-
-
-def create_op_symbol(op_name: str, args: Sequence[Any], kwargs: dict[str, Any],
-                     name: str | None = None, attr: dict | None = None,
-                     hint: str | None = None) -> Symbol:
-    """Apply op ``op_name`` symbolically: MXNet's generated ``mx.sym.<Op>`` functions.
-
-    Symbols in ``args``/``kwargs`` become inputs; everything else is an attribute
-    stored as ``str(value)``. Missing inputs become variables ``<name>_<input>``
-    that copy the op's attributes.
-    """
-    op = get_op(op_name)
-    hint = hint or op_name.lower()
-    attrs: dict[str, str] = {}
-    for k, v in AttrScope.current().get(attr).items():
-        attrs[f"__{k}__" if k in HIDDEN_KEYS else k] = v
-    sym_kwargs: dict[str, Symbol] = {}
-    params: dict[str, Any] = {}
-    for k, v in kwargs.items():
-        if isinstance(v, Symbol):
-            sym_kwargs[k] = v
-        elif v is None and k not in op.params:
-            continue  # an input passed as None is simply missing
-        else:
-            params[k] = v
-    pos = [a for a in args if a is not None]
-    for a_ in pos:
-        if not isinstance(a_, Symbol):
-            raise TypeError(f"{op_name}: positional inputs must be Symbols, got "
-                            f"{type(a_).__name__}")
-    if op.variadic:
-        if pos and sym_kwargs:
-            raise TypeError(
-                "Operators with variable length input can only accept input Symbols either as "
-                "positional or keyword arguments, not both"
-            )
-        count = len(pos) if pos else len(sym_kwargs)
-        params.setdefault(op.variadic, count)
-    for k, v in params.items():
-        if k in HIDDEN_KEYS:
-            attrs[f"__{k}__"] = str(v)
-        elif k.startswith("__") and k.endswith("__"):
-            attrs[k] = str(v)
-        else:
-            attrs[k] = op.attr_string(k, v)
-    node_name = NameManager.current().get(name, hint)
-    node = Node(op, node_name, attrs)
-    a = node.parsed()
-    in_names = op.inputs(a)
-    if len(pos) > len(in_names):
-        raise MXNetError(
-            f"{op.name} ({node_name}) takes {len(in_names)} inputs {in_names} but "
-            f"{len(pos)} were given"
-        )
-    given: dict[str, Entry] = {}
-    for n, s in zip(in_names, pos, strict=False):
-        given[n] = _single_entry(s, f"{node_name}.{n}")
-    if op.variadic and sym_kwargs:
-        for i, s in enumerate(sym_kwargs.values()):
-            given[in_names[i]] = _single_entry(s, f"{node_name}.{in_names[i]}")
-    else:
-        for k, s in sym_kwargs.items():
-            if k not in in_names:
-                raise MXNetError(
-                    f"{op.name} ({node_name}): unknown input {k!r}; inputs are {in_names}"
-                )
-            if k in given:
-                raise TypeError(f"{op.name}: input {k!r} given twice")
-            given[k] = _single_entry(s, f"{node_name}.{k}")
-    inputs: list[Entry] = []
-    for n in in_names:
-        if n in given:
-            inputs.append(given[n])
-            continue
-        if op.variadic:
-            raise MXNetError(f"{op.name} ({node_name}): input {n} is missing")
-        var_attrs = dict(attrs)
-        hook = getattr(op, "input_var_attrs", None)
-        if hook is not None:
-            for k, v in hook(a, n).items():
-                var_attrs.setdefault(k, v)
-        inputs.append((Node(None, f"{node_name}_{n}", var_attrs), 0))
-    node.inputs = inputs
-    nvis = node.num_visible()
-    return Symbol([(node, i) for i in range(nvis)])
