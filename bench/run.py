@@ -121,7 +121,8 @@ def last_line(path: Path) -> str:
 
 
 def measure(workload: Workload, system: str, python: str, extra_env: dict[str, str],
-            rep: int, quick: bool, timeout: float, rundir: Path) -> dict[str, Any]:
+            rep: int, quick: bool, timeout: float, rundir: Path,
+            extra_args: tuple[str, ...] = ()) -> dict[str, Any]:
     """One fresh-process measurement of ``system`` on ``workload``, as a record."""
     if system.startswith("torch"):
         script = workload.torch_script
@@ -129,14 +130,16 @@ def measure(workload: Workload, system: str, python: str, extra_env: dict[str, s
     else:
         script = workload.mx_script
         args = ["--impl", "mxnet" if system.startswith("mxnet") else "mxjax", *workload.args]
-    tag = f"{workload.name}.{system}.{rep}"
+    args += list(extra_args)
+    tag = f"{workload.name}.{system}.{rep if rep >= 0 else 'prime'}"
     out = rundir / f"{tag}.json"
     log = rundir / f"{tag}.log"
     cmd = [python, str(WORKLOADS_DIR / script), *args, "--out", str(out)]
     if quick:
         cmd.append("--quick")
     env = dict(os.environ)
-    for var in ("OMP_NUM_THREADS", "XLA_FLAGS", "MXNET_ENGINE_TYPE"):
+    for var in ("OMP_NUM_THREADS", "XLA_FLAGS", "MXNET_ENGINE_TYPE", "MXJAX_CACHE_DIR",
+                "MXJAX_COMPILATION_CACHE"):
         env.pop(var, None)
     env.update(dict(workload.env))
     env.update(extra_env)
@@ -188,7 +191,7 @@ def collect_versions(records: list[dict[str, Any]]) -> dict[str, dict[str, str]]
 
 def python_for(system: str, args: argparse.Namespace, log) -> tuple[str | None, str | None]:
     """(interpreter, None) for a system, or (None, why it is unavailable)."""
-    if system == "mxjax":
+    if system.startswith("mxjax"):
         return args.mxjax_python, None
     name = "mxnet" if system.startswith("mxnet") else "torch"
     given = args.mxnet_python if name == "mxnet" else args.torch_python
@@ -203,11 +206,34 @@ def python_for(system: str, args: argparse.Namespace, log) -> tuple[str | None, 
         return None, f"setting up the {name} venv failed: {exc}"
 
 
-def expand_systems(names: list[str], threads: dict[str, list[int]]) -> list[str]:
-    """User system names -> measured variants (a peer once per OMP thread count given)."""
+def system_env(system: str, mxjax_env: dict[str, str], rundir: Path) -> dict[str, str]:
+    """Environment a system's children get on top of the runner's.
+
+    ``-omp<N>`` variants: ``OMP_NUM_THREADS=N``. "mxjax": the persistent compilation cache
+    in this run's directory (warm after the priming runs); "mxjax-cold": cache off.
+    """
+    env: dict[str, str] = {}
+    if system == "mxjax":
+        env["MXJAX_CACHE_DIR"] = str(rundir / "jax-cache")
+    elif system == "mxjax-cold":
+        env["MXJAX_COMPILATION_CACHE"] = "0"
+    if system.startswith("mxjax"):
+        env.update(mxjax_env)
+    if "-omp" in system:
+        env["OMP_NUM_THREADS"] = system.rsplit("-omp", 1)[1]
+    return env
+
+
+def expand_systems(names: list[str], threads: dict[str, list[int]],
+                   mxjax_cache: str = "warm") -> list[str]:
+    """User system names -> measured variants: a peer once per OMP thread count given;
+    mxjax as "mxjax" (warm compilation cache) and/or "mxjax-cold" (cache off)."""
     out = []
     for n in names:
-        if threads.get(n):
+        if n == "mxjax":
+            out += {"warm": ["mxjax"], "cold": ["mxjax-cold"],
+                    "both": ["mxjax", "mxjax-cold"]}[mxjax_cache]
+        elif threads.get(n):
             out += [f"{n}-omp{t}" for t in threads[n]]
         else:
             out.append(n)
@@ -231,6 +257,11 @@ def render(sums, wls: list[str], recs: list[dict[str, Any]], meta: dict[str, Any
                  f"{k}: " + ", ".join(f"{a} {b}" for a, b in sorted(v.items()))
                  for k, v in sorted(vers.items())),
              "- workloads: " + "; ".join(f"{w} = {WORKLOADS[w].about}" for w in wls), "",
+             "mxjax = with a warm persistent compilation cache (filled by one untimed run per "
+             "workload first); mxjax-cold = cache off (MXJAX_COMPILATION_CACHE=0), like a "
+             "first run ever. Thread settings of the peers: ranked on the first "
+             f"{meta['probe_reps']} repetition(s), where every setting ran; later ones ran "
+             "only the faster.", "",
              "× MXNet = how many times faster than the faster MXNet thread setting "
              "(steady: epoch time, or samples/s for W5; whole: python start to exit). "
              "cpu s = user+sys CPU time of the whole process.", "",
@@ -248,8 +279,11 @@ def render(sums, wls: list[str], recs: list[dict[str, Any]], meta: dict[str, Any
             lines += [f"W3 on 2 devices vs 1 (mxjax): {two.samples_per_s:,.0f} vs "
                       f"{one.samples_per_s:,.0f} samples/s "
                       f"({two.samples_per_s / one.samples_per_s:.2f}x)", ""]
-        elif two is not None:
+        elif two is not None and not two.ok:
             lines += [f"W3 on 2 devices (mxjax): failed / not supported: {two.error}", ""]
+        elif two is not None:
+            lines += ["W3 on 2 devices (mxjax): ran; W3 on 1 device "
+                      f"{'not run' if one is None else 'failed'}, no comparison", ""]
     fails = [r for r in recs if not r["ok"]]
     if fails:
         lines += ["Failures (last line of output):", ""]
@@ -264,13 +298,14 @@ def render(sums, wls: list[str], recs: list[dict[str, Any]], meta: dict[str, Any
 
 
 def keep_faster_threads(todo: list[str], records: list[dict[str, Any]],
-                        workload: str) -> list[str]:
-    """``todo`` without the thread settings that lost on ``workload`` so far.
+                        workload: str, probe_reps: int) -> list[str]:
+    """``todo`` without the thread settings that lost on ``workload`` in the probe
+    repetitions (``rep < probe_reps``, where every setting ran).
 
-    For each peer with several ``-omp<N>`` variants only the current baseline (the faster
-    one) stays; when none of them has succeeded yet, all stay.
+    For each peer with several ``-omp<N>`` variants only the faster one stays; when none
+    of them has succeeded, all stay.
     """
-    sums = report.summarize([r for r in records if r["workload"] == workload])
+    sums = report.summarize([r for r in records if r["workload"] == workload], probe_reps)
     keep = []
     for system in todo:
         if "-omp" not in system:
@@ -302,6 +337,10 @@ def main(argv: list[str] | None = None) -> int:
                     help="repetitions in which every thread setting of a peer runs; later "
                     "repetitions run only the faster one per workload (default 1)")
     ap.add_argument("--mxjax-python", default=sys.executable)
+    ap.add_argument("--mxjax-cache", choices=("warm", "cold", "both"), default="both",
+                    help="mxjax's persistent compilation cache: 'warm' = a cache of this run, "
+                    "filled by one untimed run per workload first; 'cold' = off "
+                    "(MXJAX_COMPILATION_CACHE=0); 'both' (default) measures both")
     ap.add_argument("--mxnet-python", default=None, help="e.g. /work/mxnet-venv/bin/python")
     ap.add_argument("--torch-python", default=None)
     ap.add_argument("--no-setup", action="store_true", help="do not create peer venvs")
@@ -325,7 +364,8 @@ def main(argv: list[str] | None = None) -> int:
     for peer, spec in (("mxnet", args.mxnet_threads), ("torch", args.torch_threads)):
         spec = default_threads if spec is None else spec
         threads[peer] = [int(t) for t in spec.split(",") if t.strip()]
-    systems = expand_systems([s.strip() for s in args.systems.split(",") if s.strip()], threads)
+    systems = expand_systems([s.strip() for s in args.systems.split(",") if s.strip()], threads,
+                             args.mxjax_cache)
     mxjax_env = dict(kv.split("=", 1) for kv in args.mxjax_env)
 
     def log(msg: str) -> None:
@@ -345,15 +385,27 @@ def main(argv: list[str] | None = None) -> int:
     rundir.mkdir(parents=True, exist_ok=True)
     meta = {"title": f"{'Quick' if args.quick else 'Full'} run {stamp}",
             "date": _dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-            "machine": machine(), "reps": reps}
+            "machine": machine(), "reps": reps, "probe_reps": args.thread_probe_reps}
     t_all = time.perf_counter()
     records: list[dict[str, Any]] = []
+    priming: list[dict[str, Any]] = []
+    if "mxjax" in systems and "mxjax" not in unavailable:
+        # Fill this run's compilation cache: one untimed run per workload, 2 epochs/passes.
+        for wl_name in wls:
+            wl = WORKLOADS[wl_name]
+            if "mxjax" in wl.systems:
+                rec = measure(wl, "mxjax", pythons["mxjax"],
+                              system_env("mxjax", mxjax_env, rundir), -1, args.quick,
+                              timeout, rundir, extra_args=("--epochs", "2"))
+                priming.append(rec)
+                log(f"[bench] primed the compilation cache with {wl_name}: "
+                    f"{'ok' if rec['ok'] else rec['error']}")
     for rep in range(reps):
         for wl_name in wls:
             wl = WORKLOADS[wl_name]
             todo = [s for s in systems if s.split("-")[0] in wl.systems]
             if rep >= args.thread_probe_reps:
-                todo = keep_faster_threads(todo, records, wl_name)
+                todo = keep_faster_threads(todo, records, wl_name, args.thread_probe_reps)
             if not todo:
                 continue
             shift = rep % len(todo)
@@ -362,9 +414,7 @@ def main(argv: list[str] | None = None) -> int:
                     rec = {"workload": wl_name, "system": system, "rep": rep, "ok": False,
                            "error": unavailable[system], "whole_s": None, "maxrss_kib": None}
                 else:
-                    env = dict(mxjax_env) if system == "mxjax" else {}
-                    if "-omp" in system:
-                        env["OMP_NUM_THREADS"] = system.rsplit("-omp", 1)[1]
+                    env = system_env(system, mxjax_env, rundir)
                     load1 = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
                     rec = measure(wl, system, pythons[system], env, rep, args.quick,
                                   timeout, rundir)
@@ -385,10 +435,10 @@ def main(argv: list[str] | None = None) -> int:
     meta["load_median"] = statistics.median(loads) if loads else None
     meta["load_max"] = max(loads) if loads else None
 
-    sums = report.summarize(records)
+    sums = report.summarize(records, args.thread_probe_reps)
     text = render(sums, wls, records, meta)
     print(text)
-    raw = {"meta": meta, "records": records}
+    raw = {"meta": meta, "records": records, "priming": priming}
     (rundir / "records.json").write_text(json.dumps(raw, indent=1, default=str))
     if args.json:
         Path(args.json).write_text(json.dumps(raw, indent=1, default=str))

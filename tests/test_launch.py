@@ -118,7 +118,7 @@ def test_two_workers_dist_sync_sum_across_processes(tmp_path: Path):
 
 # ------------------------------------------------------------ failures are bounded
 FAILING_WORKER = textwrap.dedent("""
-    import os, signal, sys
+    import os, signal, sys, time
     import mxjax as mx
     from mxjax import kvstore
 
@@ -128,6 +128,7 @@ FAILING_WORKER = textwrap.dedent("""
     kv.pushpull(0, mx.nd.ones((4,)), out=out)
     print('STEP1', out.asnumpy().tolist(), flush=True)
     if kv.rank == 1:
+        time.sleep(1.0)  # let rank 0 print its STEP1 before this rank fails
         how = sys.argv[1]
         if how == 'exit':
             sys.exit(1)

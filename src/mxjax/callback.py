@@ -44,6 +44,10 @@ def do_checkpoint(prefix: str, period: int = 1) -> Callable[..., None]:
     period = int(max(1, period))
 
     def _callback(iter_no: int, sym: Any, arg: dict, aux: dict) -> None:
+        from . import distributed
+
+        if distributed.rank() != 0:
+            return  # in a dist_sync job only rank 0 writes checkpoints
         if (iter_no + 1) % period == 0:
             from .model import save_checkpoint
 

@@ -5,14 +5,14 @@
 For LeNet's two convolutions (batch 64) and for the whole LeNet graph (mxjax's
 GraphProgram, SoftmaxOutput head), times forward+backward as one jitted call and
 as the body of a 10-step ``lax.scan`` (plain SGD on the weights), with
-``MXJAX_CONV_IMPL`` = xla (``lax.conv_general_dilated``) and im2col.
-Prints milliseconds per step (median of the repeats).
+``MXJAX_CONV_IMPL`` = xla (``lax.conv_general_dilated``) and im2col. The two
+lowerings are compiled first and then timed in alternation; the minimum over the
+repeats is printed (milliseconds per step), robust to other load on the machine.
 """
 
 from __future__ import annotations
 
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -31,30 +31,34 @@ from mxjax.operator import conv as conv_mod  # noqa: E402
 STEPS = 10
 
 
-def _time(fn, args, repeats: int) -> float:
+def _once(fn, args) -> float:
+    t = time.perf_counter()
     jax.block_until_ready(fn(*args))
-    runs = []
-    for _ in range(repeats):
-        t = time.perf_counter()
+    return (time.perf_counter() - t) * 1e3
+
+
+def _race(fns: dict, args: tuple, repeats: int) -> dict[str, float]:
+    """Minimum time of each compiled function, timed in alternation."""
+    for fn in fns.values():
         jax.block_until_ready(fn(*args))
-        runs.append(time.perf_counter() - t)
-    return statistics.median(runs) * 1e3
+    runs: dict[str, list[float]] = {k: [] for k in fns}
+    for _ in range(repeats):
+        for k, fn in fns.items():
+            runs[k].append(_once(fn, args))
+    return {k: min(v) for k, v in runs.items()}
 
 
-def bench_layer(xs, ws, impl: str, repeats: int) -> tuple[float, float]:
+def layer_fns(xs, ws, impl: str):
     rng = np.random.default_rng(0)
     x = jnp.asarray(rng.standard_normal(xs), jnp.float32)
     w = jnp.asarray(rng.standard_normal(ws), jnp.float32)
     nd = len(ws) - 2
+    same = ((1,) * nd, (1,) * nd, [(0, 0)] * nd, 1)
     probe = jnp.asarray(rng.standard_normal(
-        jax.eval_shape(lambda: conv_mod.conv_nd(x, w, (1,) * nd, (1,) * nd, [(0, 0)] * nd, 1,
-                                                "xla")).shape), jnp.float32)
+        jax.eval_shape(lambda: conv_mod.conv_nd(x, w, *same, "xla")).shape), jnp.float32)
 
     def loss(x, w):
-        return jnp.vdot(conv_mod.conv_nd(x, w, (1,) * nd, (1,) * nd, [(0, 0)] * nd, 1, impl),
-                        probe)
-
-    step = jax.jit(jax.value_and_grad(loss, argnums=(0, 1)))
+        return jnp.vdot(conv_mod.conv_nd(x, w, *same, impl), probe)
 
     def scanned(x, w):
         def body(w, _):
@@ -62,10 +66,10 @@ def bench_layer(xs, ws, impl: str, repeats: int) -> tuple[float, float]:
             return w - 1e-6 * gw, val
         return lax.scan(body, w, None, length=STEPS)
 
-    return _time(step, (x, w), repeats), _time(jax.jit(scanned), (x, w), repeats) / STEPS
+    return (x, w), jax.jit(jax.value_and_grad(loss, argnums=(0, 1))), jax.jit(scanned)
 
 
-def bench_lenet(impl: str, repeats: int) -> tuple[float, float]:
+def lenet_fns(impl: str):
     os.environ["MXJAX_CONV_IMPL"] = impl
     import netdefs
 
@@ -90,24 +94,31 @@ def bench_lenet(impl: str, repeats: int) -> tuple[float, float]:
             return jax.tree_util.tree_map(lambda w, d: w - 0.01 / 64 * d, p, g), None
         return lax.scan(body, params, None, length=STEPS)[0]
 
-    with jax.enable_x64(True):
-        one = _time(jax.jit(fb), (args,), repeats)
-        many = _time(jax.jit(scanned), (args,), repeats) / STEPS
-    return one, many
+    with jax.enable_x64(True):  # traced (and compiled) the way the executor runs graphs
+        one, many = jax.jit(fb), jax.jit(scanned)
+        one.lower(args).compile()
+        many.lower(args).compile()
+    return (args,), one, many
 
 
 def main() -> None:
     repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 20
-    print(f"backend {jax.default_backend()}, {os.cpu_count()} CPUs; ms per step (median)")
-    for label, xs, ws in [("conv1 64x1x28x28 * 20x1x5x5", (64, 1, 28, 28), (20, 1, 5, 5)),
-                          ("conv2 64x20x12x12 * 50x20x5x5", (64, 20, 12, 12), (50, 20, 5, 5))]:
+    print(f"backend {jax.default_backend()}, {os.cpu_count()} CPUs, load "
+          f"{os.getloadavg()[0]:.1f}; ms per step (min of {repeats}, alternating)")
+    work = [("conv1 64x1x28x28 * 20x1x5x5", lambda i: layer_fns((64, 1, 28, 28), (20, 1, 5, 5),
+                                                                 i)),
+            ("conv2 64x20x12x12 * 50x20x5x5",
+             lambda i: layer_fns((64, 20, 12, 12), (50, 20, 5, 5), i)),
+            ("LeNet batch 64 (GraphProgram)", lenet_fns)]
+    for label, make in work:
+        built = {impl: make(impl) for impl in ("xla", "im2col")}
+        args = built["xla"][0]
+        with jax.enable_x64(True):
+            one = _race({k: v[1] for k, v in built.items()}, args, repeats)
+            many = _race({k: v[2] for k, v in built.items()}, args, max(repeats // 4, 3))
         for impl in ("xla", "im2col"):
-            one, scan = bench_layer(xs, ws, impl, repeats)
-            print(f"{label:32s} {impl:7s} fwd+bwd jit {one:7.2f}   in lax.scan {scan:7.2f}")
-    for impl in ("xla", "im2col"):
-        one, scan = bench_lenet(impl, repeats)
-        print(f"{'LeNet batch 64 (GraphProgram)':32s} {impl:7s} fwd+bwd jit {one:7.2f}   "
-              f"in lax.scan {scan:7.2f}")
+            print(f"{label:32s} {impl:7s} fwd+bwd jit {one[impl]:7.2f}   "
+                  f"in lax.scan {many[impl] / STEPS:7.2f}")
 
 
 if __name__ == "__main__":

@@ -513,7 +513,7 @@ NETS: dict[str, tuple] = {
     "resnet20_cifar": (resnet, {"num_classes": 10, "num_layers": 20,
                                 "image_shape": (3, 28, 28)}, (2, 3, 28, 28)),
     "resnet_small": (resnet, {"num_classes": 10, "num_layers": 8, "image_shape": (3, 16, 16),
-                              "filter_list": [8, 8, 16, 16]}, (4, 3, 16, 16)),
+                              "units": [1, 1], "filter_list": [8, 8, 16]}, (4, 3, 16, 16)),
     "resnet_bottleneck_small": (resnet, {"num_classes": 10, "num_layers": 50,
                                          "image_shape": (3, 64, 64), "units": [1, 1],
                                          "filter_list": [8, 16, 32]}, (2, 3, 64, 64)),

@@ -21,16 +21,7 @@ import mxjax as mx
 
 OPS = ("LeakyReLU", "Embedding", "UpSampling", "Crop")
 
-# MXNet gives a variable in UpSampling's input slot 1 a Bilinear init hint even when the
-# caller created it, and auto-creates the bilinear weight of a variadic op; mxjax's
-# create_op_symbol does neither yet (see the helper's report).
-NEEDS_SYMBOL_HOOKS = {"upsample_nearest_concat", "upsample_nearest_sum", "upsample_bilinear",
-                      "upsample_bilinear_s3"}
-
-
-@pytest.mark.parametrize("cid", [
-    pytest.param(c, marks=pytest.mark.xfail(strict=True, reason="needs symbol.py input-var hooks"))
-    if c in NEEDS_SYMBOL_HOOKS else c for c in case_ids(*OPS)])
+@pytest.mark.parametrize("cid", case_ids(*OPS))
 def test_symbol_json_matches_mxnet(cid):
     check_json(cid)
 

@@ -143,3 +143,23 @@ def test_lrn_formula():
     sq = np.pad(x ** 2, [(0, 0), (1, 1), (0, 0), (0, 0)])
     s = sq[:, :-2] + sq[:, 1:-1] + sq[:, 2:]
     np.testing.assert_allclose(y, x * (1.5 + 0.01 / 3 * s) ** -0.5, rtol=1e-5)
+
+
+def test_batchnorm_float16_data_keeps_float32_parameters_and_statistics():
+    sym = mx.sym.BatchNorm(mx.sym.var("data"), fix_gamma=False, name="bn")
+    arg_t, out_t, aux_t = sym.infer_type(data="float16")
+    assert arg_t == [np.float16, np.float32, np.float32] and out_t == [np.float16]
+    assert aux_t == [np.float32, np.float32]
+    exe = sym.simple_bind(mx.cpu(), type_dict={"data": "float16"}, data=(8, 2, 3))
+    x = np.random.default_rng(4).standard_normal((8, 2, 3)).astype(np.float16)
+    exe.arg_dict["bn_gamma"][:] = np.ones(2, np.float32)
+    exe.forward(is_train=True, data=mx.nd.array(x, dtype="float16"))
+    exe.backward([mx.nd.ones((8, 2, 3), dtype="float16")])
+    y = exe.outputs[0]
+    assert y.dtype == np.float16
+    xf = x.astype(np.float32)
+    ref = (xf - xf.mean(axis=(0, 2), keepdims=True)) / np.sqrt(
+        xf.var(axis=(0, 2), keepdims=True) + 1e-3)
+    np.testing.assert_allclose(y.asnumpy().astype(np.float32), ref, atol=5e-3)
+    np.testing.assert_allclose(exe.aux_dict["bn_moving_mean"].asnumpy(),
+                               0.1 * xf.mean(axis=(0, 2)), rtol=1e-3, atol=1e-4)

@@ -45,7 +45,7 @@ import numpy as np
 
 from ..base import MXNetError
 from ..context import Context, current_context
-from ..ndarray.ndarray import NDArray
+from ..ndarray.ndarray import NDArray, host_array
 from ..ndarray.ndarray import array as nd_array
 from .io import DataBatch, DataDesc, DataIter
 
@@ -157,7 +157,9 @@ class FusedEpochPlan:
 
 
 def _gather(arr: np.ndarray, rows: np.ndarray, axis: int, ctx: Context) -> NDArray:
-    return nd_array(np.take(arr, rows, axis=axis), ctx=ctx, dtype=arr.dtype)
+    # host-backed: a Module step takes the rows as they are; the device copy is made only
+    # if user code reads the batch
+    return host_array(np.take(arr, rows, axis=axis), ctx)
 
 
 class NDArrayIter(DataIter):

@@ -356,19 +356,19 @@ class TrainEngine:
         metric = _MetricStats.make(eval_metric, g.label_names, g.output_names)
         callbacks = _as_list(batch_end_callback) if batch_end_callback is not None else []
         if not callbacks and metric is not None:
-            plan = self._plan(train_data)
+            plan = self._plan(train_data, training=True)
             if plan is not None:
                 self._run_epoch_scan(plan, metric)
                 return eval_metric.get_global_name_value()
         return self._run_epoch_steps(train_data, eval_metric, metric, epoch, callbacks)
 
-    def _plan(self, data_iter: Any) -> Any:
+    def _plan(self, data_iter: Any, training: bool = False) -> Any:
         """The iterator's epoch plan if it can feed a scanned epoch of this module."""
         get = getattr(data_iter, "_fused_epoch_plan", None)
         if get is None:
             return None
         g = self.g
-        if g.dist is not None:
+        if training and g.dist is not None:
             return None  # each worker has its own data: one compiled step per batch
         plan = get(consume=False)
         if plan is None or plan.num_batches == 0 or plan.batch_axis != 0:

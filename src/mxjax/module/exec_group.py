@@ -112,7 +112,10 @@ class BoundArray(NDArray):
     def _data(self) -> jax.Array:
         if self._sync is not None:
             self._sync()
-        return self._store[self._key]
+        v = self._store[self._key]
+        if isinstance(v, np.ndarray):  # a host-backed batch fed to the last step
+            v = self._store[self._key] = jax.device_put(v, self._ctx.jax_device)
+        return v
 
     @_data.setter
     def _data(self, value: jax.Array) -> None:
@@ -273,6 +276,19 @@ class _DistMesh:
                                                         shards)
 
 
+#: one global mesh per set of local devices: made once (all workers together, at
+#: init_optimizer); modules bound later (BucketingModule's buckets) reuse it without a collective
+_DIST_MESHES: dict[tuple[int, ...], _DistMesh] = {}
+
+
+def _dist_mesh(devices: list[jax.Device], local_mesh: Mesh) -> _DistMesh:
+    key = tuple(d.id for d in devices)
+    hit = _DIST_MESHES.get(key)
+    if hit is None:
+        hit = _DIST_MESHES[key] = _DistMesh(devices, local_mesh)
+    return hit
+
+
 class ExecGroup:
     """Parameters, gradients and compiled computation of a bound Module."""
 
@@ -388,10 +404,10 @@ class ExecGroup:
                 f"arguments: {self.symbol.list_arguments()}"
             )
         types = {n: t for n, t in self._data_types.items() if n in self.program.arg_names}
-        arg_types, _, aux_types = self.symbol.infer_type(**types)
-        if arg_types is None:
-            arg_types = [np.float32] * len(arg_shapes)
-            aux_types = [np.float32] * len(aux_shapes)
+        arg_types, _, aux_types = self.symbol.infer_type_partial(**types)
+        # what stays unknown is float32, MXNet's default
+        arg_types = [np.float32 if t is None else t for t in arg_types]
+        aux_types = [np.float32 if t is None else t for t in aux_types]
         self.arg_shapes = dict(zip(self.program.arg_names, arg_shapes, strict=True))
         self.arg_types = {n: np.dtype(t) for n, t in zip(self.program.arg_names, arg_types,
                                                           strict=True)}
@@ -629,7 +645,7 @@ class ExecGroup:
             for name in ("_jit_fwd_bwd",):
                 self.__dict__.pop(name, None)
             self._jit_forwards.clear()
-        self.dist = _DistMesh(self.devices, self.mesh)
+        self.dist = _dist_mesh(self.devices, self.mesh)
 
     def reshape(self, data_shapes: Sequence, label_shapes: Sequence | None) -> None:
         """Rebind for new input shapes keeping parameters (MXNet's ``Module.reshape``)."""
@@ -735,12 +751,13 @@ class ExecGroup:
             block = value.astype(cur.dtype)
             if spec is None:
                 block = block[None]
+            want = tuple(self._shard(cur, k).shape)
+            if tuple(block.shape) != want:
+                raise MXNetError(f"cannot write an array of shape {tuple(value.shape)} into "
+                                 f"device {k}'s {key!r} of shape "
+                                 f"{want[1:] if spec is None else want}")
             shards = [jax.device_put(block, d) if i == k else self._shard(cur, i)
                       for i, d in enumerate(self.devices)]
-            if any(tuple(s.shape) != tuple(shards[(k + 1) % self.ndev].shape)
-                   for s in shards):
-                raise MXNetError(f"cannot write an array of shape {tuple(value.shape)} into "
-                                 f"device {k}'s {key!r}")
             store[key] = jax.make_array_from_single_device_arrays(
                 cur.shape, cur.sharding, shards)
 
@@ -769,7 +786,7 @@ class ExecGroup:
     def states(self, names: Sequence[str], merge: bool) -> list:
         """State inputs (``get_states``): merged along the batch axis, or per device."""
         if not self.spmd:
-            arrs = [NDArray(self.inputs[n], self.ctx) for n in names]
+            arrs = [BoundArray(self.inputs, n, self.ctx) for n in names]
             return arrs if merge else [[a] for a in arrs]
         if merge:
             return [NDArray(self._merged(self.inputs[n], self.in_spec[n]), self.ctx)
@@ -811,8 +828,10 @@ class ExecGroup:
                     feed[n] = self._input_value(n, arr)
         return feed
 
-    def _input_value(self, name: str, arr: Any) -> jax.Array:
-        v = arr._data if isinstance(arr, NDArray) else jnp.asarray(np.asarray(arr))
+    def _input_value(self, name: str, arr: Any) -> Any:
+        # a host-backed batch goes into the compiled call as a numpy array: jit's transfer is
+        # several times cheaper than an explicit device_put
+        v = arr._jit_value() if isinstance(arr, NDArray) else np.asarray(arr)
         want = self.inputs.get(name)
         if want is not None and v.dtype != want.dtype:
             v = v.astype(want.dtype)

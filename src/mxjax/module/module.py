@@ -31,6 +31,7 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
+import jax
 import numpy as np
 
 from ..base import MXNetError
@@ -503,8 +504,6 @@ class Module(BaseModule):
         desc = repr([(n, tuple(g.params[n].shape), str(g.params[n].dtype)) for n in names])
         distributed.check_same(desc, "Module parameters (every worker must bind the same "
                                      "network with the same shapes)")
-        import jax
-
         with jax.enable_x64(True):
             values = distributed.broadcast_from_root([g.params[n] for n in names])
             for n, v in zip(names, values, strict=True):

@@ -23,6 +23,7 @@ one cached XLA call each, no host round trips. Everything runs inside
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -35,6 +36,7 @@ from ..base import MXNetError, dtype_np, numeric_types, with_x64
 from ..context import Context, current_context
 
 __all__ = [
+    "host_array",
     "NDArray",
     "Lazy",
     "array",
@@ -55,15 +57,33 @@ __all__ = [
 
 
 class Lazy:
-    """A value computed on first use (outputs of a forward pass that backward may supply)."""
+    """A value computed on first use (outputs of a forward pass that backward may supply).
 
-    __slots__ = ("_thunk",)
+    ``host`` optionally holds the value as a numpy array already (a data batch
+    gathered on the host): shape, dtype and ``asnumpy`` read it without a device
+    copy, and compiled steps take it directly (``NDArray._jit_value``).
+    """
 
-    def __init__(self, thunk):
+    __slots__ = ("_thunk", "host")
+
+    def __init__(self, thunk, host: np.ndarray | None = None):
         self._thunk = thunk
+        self.host = host
 
     def resolve(self) -> jax.Array:
         return self._thunk()
+
+
+def host_array(value: np.ndarray, ctx: Context) -> NDArray:
+    """An NDArray over a host numpy array, copied to ``ctx``'s device on first use.
+
+    Data iterators return their batches this way: a compiled Module step takes the
+    host array directly and the device copy is never made unless user code reads it."""
+    def materialise() -> jax.Array:
+        with jax.enable_x64(True):
+            return jax.device_put(value, ctx.jax_device)
+
+    return NDArray(Lazy(materialise, host=value), ctx)
 
 
 # ------------------------------------------------------------------ kernels
@@ -234,12 +254,27 @@ class NDArray:
     # --------------------------------------------------------------- properties
     @property
     def shape(self) -> tuple[int, ...]:
-        return tuple(self._data.shape)
+        host = self._host()
+        return tuple((host if host is not None else self._data).shape)
 
     @property
     def dtype(self) -> type:
         """The numpy scalar type, as MXNet returns it (``numpy.float32``)."""
-        return np.dtype(self._data.dtype).type
+        host = self._host()
+        return np.dtype((host if host is not None else self._data).dtype).type
+
+    def _host(self) -> np.ndarray | None:
+        """The host copy of a not yet materialised host-backed array, else None."""
+        v = self._value
+        if type(v) is Lazy and self._base is None:
+            return v.host
+        return None
+
+    def _jit_value(self) -> Any:
+        """What a compiled step should take for this array: the host copy of a host-backed
+        batch as is (jit transfers it far more cheaply than a device_put), else the jax array."""
+        host = self._host()
+        return host if host is not None else self._data
 
     @property
     def size(self) -> int:
@@ -292,6 +327,9 @@ class NDArray:
     # ------------------------------------------------------------ conversions
     def asnumpy(self) -> np.ndarray:
         """A (writable) numpy copy of the content; blocks until it is computed."""
+        host = self._host()
+        if host is not None:
+            return np.array(host)
         return np.array(self._data)
 
     def asscalar(self) -> Any:
@@ -717,11 +755,19 @@ def _shape(shape: Any) -> tuple[int, ...]:
     return tuple(int(s) for s in shape)
 
 
+#: constants up to this many elements are filled on the host and copied: a jitted fill
+#: compiles one kernel per shape (tens of ms each), a copy of a small buffer costs microseconds
+_HOST_FILL_MAX = 1 << 22
+
+
 def _filled(shape: Any, value: Any, ctx: Context | None, dtype: Any) -> NDArray:
     ctx = _ctx(ctx)
     dt = dtype_np(dtype)
+    shape = _shape(shape)
     with jax.enable_x64(True):
-        return NDArray(_on_device(_fill(value, _shape(shape), dt), ctx), ctx)
+        if math.prod(shape) <= _HOST_FILL_MAX:
+            return NDArray(jax.device_put(np.full(shape, value, dt), ctx.jax_device), ctx)
+        return NDArray(_on_device(_fill(value, shape, dt), ctx), ctx)
 
 
 def array(source_array: Any, ctx: Context | None = None, dtype: Any = None) -> NDArray:

@@ -127,8 +127,7 @@ def _conv_im2col(x, w, stride, dilate, pads, groups):
 
 
 def _conv_xla(x, w, stride, dilate, pads, groups):
-    nd = w.ndim - 2
-    sp = "DHW"[-nd:] if nd <= 3 else None
+    sp = "DHW"[-(w.ndim - 2):]
     dn = lax.conv_dimension_numbers(x.shape, w.shape, ("NC" + sp, "OI" + sp, "NC" + sp))
     return lax.conv_general_dilated(x, w, window_strides=tuple(stride), padding=list(pads),
                                     rhs_dilation=tuple(dilate), dimension_numbers=dn,
@@ -154,16 +153,29 @@ def _dilate_input(x: jax.Array, stride: tuple) -> jax.Array:
 
 def deconv_nd(x: jax.Array, w: jax.Array, stride: tuple, dilate: tuple, pad: tuple,
               adj: tuple, groups: int, impl: str | None = None) -> jax.Array:
-    """Transposed convolution (MXNet's Deconvolution), NC* layout; w is (C, F/g, *K)."""
+    """Transposed convolution (MXNet's Deconvolution), NC* layout; w is (C, F/g, *K).
+
+    XLA: a convolution of the zero-dilated input with the flipped, transposed filter.
+    im2col: the linear transpose of the im2col forward convolution with ``w`` (col2im),
+    which never materialises the zero-dilated input."""
     impl = impl or conv_impl()
     kernel = w.shape[2:]
     nd = len(kernel)
     c, fg = w.shape[:2]
+    if impl == "im2col" and all(a < s for a, s in zip(adj, stride, strict=True)):
+        out = tuple(deconv_out_size(x.shape[2 + i], kernel[i], stride[i], dilate[i], pad[i],
+                                    adj[i]) for i in range(nd))
+        spec = jax.ShapeDtypeStruct((x.shape[0], groups * fg) + out, x.dtype)
+
+        def forward_conv(y):
+            return _conv_im2col(y, w, stride, dilate, [(p, p) for p in pad], groups)
+
+        (res,) = jax.linear_transpose(forward_conv, spec)(x)
+        return res
+    # the equivalent forward convolution: flipped (F, C/g, *K) filter over the dilated input
     cg = c // groups
-    # the equivalent forward-convolution filter: (F, C/g, *K), spatially flipped
-    wf = w.reshape((groups, cg, fg) + kernel)
-    wf = jnp.swapaxes(wf, 1, 2).reshape((groups * fg, cg) + kernel)
-    wf = jnp.flip(wf, axis=tuple(range(2, 2 + nd)))
+    wf = jnp.swapaxes(w.reshape((groups, cg, fg) + kernel), 1, 2)
+    wf = jnp.flip(wf.reshape((groups * fg, cg) + kernel), axis=tuple(range(2, 2 + nd)))
     pads = [(dilate[i] * (kernel[i] - 1) - pad[i], dilate[i] * (kernel[i] - 1) - pad[i] + adj[i])
             for i in range(nd)]
     if impl == "xla":
@@ -172,19 +184,8 @@ def deconv_nd(x: jax.Array, w: jax.Array, stride: tuple, dilate: tuple, pad: tup
         return lax.conv_general_dilated(x, wf, window_strides=(1,) * nd, padding=pads,
                                         lhs_dilation=tuple(stride), rhs_dilation=tuple(dilate),
                                         dimension_numbers=dn, feature_group_count=groups)
-    if any(a >= s for a, s in zip(adj, stride, strict=True)):
-        return _conv_im2col(_dilate_input(x, stride), wf, (1,) * nd, dilate, pads, groups)
-    # im2col: the transpose of the forward convolution with w (col2im), no zero-dilated input
-    n = x.shape[0]
-    out = tuple(deconv_out_size(x.shape[2 + i], kernel[i], stride[i], dilate[i], pad[i], adj[i])
-                for i in range(nd))
-    spec = jax.ShapeDtypeStruct((n, groups * fg) + out, x.dtype)
-
-    def forward_conv(y):
-        return _conv_im2col(y, w, stride, dilate, [(p, p) for p in pad], groups)
-
-    (res,) = jax.linear_transpose(forward_conv, spec)(x)
-    return res
+    # adj >= stride is not the transpose of any forward convolution: dilate explicitly
+    return _conv_im2col(_dilate_input(x, stride), wf, (1,) * nd, dilate, pads, groups)
 
 
 # ------------------------------------------------------------------ the ops
@@ -272,14 +273,11 @@ class _ConvBase(Op):
     def infer_shape(self, a, in_shapes):
         out = list(in_shapes)
         data = in_shapes[0]
-        if data is not None and data and data[-1 if _channels_last(_layout(a, self.name))
-                                              else 1] > 0:
-            nc = self._data_shape(a, data)
+        nc = self._data_shape(a, data) if data else None
+        if nc is not None and nc[1] > 0:
             _check_groups(self.name, a, nc[1])
             w = self._weight_shape(a, nc[1])
-            if _channels_last(_layout(a, self.name)):
-                w = (w[0], *w[2:], w[1])
-            out[1] = w
+            out[1] = _from_nc_shape(w) if _channels_last(_layout(a, self.name)) else w
         if not a.no_bias:
             out[2] = (a.num_filter,)
         return out

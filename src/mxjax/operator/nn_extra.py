@@ -195,7 +195,7 @@ class UpSampling(Op):
     def forward(self, a, ctx, *xs):
         if a.scale < 1:
             raise MXNetError(f"UpSampling: attribute 'scale' must be positive, got {a.scale}")
-        for x in xs[:1]:
+        for x in xs[:1] if a.sample_type == "bilinear" else xs:
             if x.ndim != 4:
                 raise MXNetError(f"UpSampling: data must be 4-D (N, C, H, W), got {x.shape}")
         if a.sample_type == "bilinear":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax import lax
 
 from ..base import MXNetError
@@ -94,7 +95,18 @@ class BatchNorm(Op):
 
     backward_infer_shape = _same_shape_back
 
+    def infer_type(self, a, in_types):
+        """float16 data keeps float32 parameters and statistics, as in MXNet."""
+        data = in_types[0]
+        if data is None:
+            return in_types
+        param = np.dtype(np.float32) if np.dtype(data) == np.float16 else data
+        return [data] + [t if t is not None else param for t in in_types[1:]]
+
     def forward(self, a, ctx, data, gamma, beta, moving_mean, moving_var):
+        out_dtype = data.dtype
+        if data.dtype in (jnp.float16, jnp.bfloat16):
+            data = data.astype(jnp.float32)  # statistics accumulate in float32
         ax = _axis(a.axis, data.ndim, self.name)
         c = data.shape[ax]
         for nm, v in (("gamma", gamma), ("beta", beta), ("moving_mean", moving_mean),
@@ -114,7 +126,7 @@ class BatchNorm(Op):
         g = jnp.ones_like(gamma) if a.fix_gamma else gamma
         inv = lax.rsqrt(var + jnp.asarray(a.eps, dt))
         scale = (g * inv).astype(dt).reshape(bs)
-        y = (data - mean.reshape(bs)) * scale + beta.astype(dt).reshape(bs)
+        y = ((data - mean.reshape(bs)) * scale + beta.astype(dt).reshape(bs)).astype(out_dtype)
         # MXNet's backward ignores head gradients of the mean / inverse-std outputs
         outs = (y, lax.stop_gradient(mean), lax.stop_gradient(inv)) if a.output_mean_var else y
         if not batch_stats:

@@ -21,7 +21,7 @@ class _Sequence(Op):
 
     def infer_shape(self, a, in_shapes):
         data = in_shapes[0]
-        if a.use_sequence_length and data is not None and len(data) >= 2:
+        if a.use_sequence_length and a.axis in (0, 1) and data is not None and len(data) >= 2:
             return [data, (data[1 - a.axis],)]
         return in_shapes
 

@@ -95,9 +95,16 @@ def create_op_symbol(op_name: str, args: Sequence[Any], kwargs: dict[str, Any],
     hook = getattr(op, "input_var_attrs", None)
     for n in in_names:
         if n in given:
+            src = given[n][0]
+            if hook is not None and src.op is None:
+                # MXNet's FSetInputVarAttrOnCompose: a variable passed for this input gets
+                # the op's initializer hint unless it has one (BatchNorm moving_mean, ...)
+                for k, v in hook(a, n).items():
+                    if k not in src.attrs:
+                        src.set_attr(k, v)
             inputs.append(given[n])
             continue
-        if op.variadic:
+        if op.variadic and n.startswith("arg"):
             raise MXNetError(f"{op.name} ({node_name}): input {n} is missing")
         var_attrs = dict(attrs)
         if hook is not None:
