@@ -284,6 +284,8 @@ def render(sums, wls: list[str], recs: list[dict[str, Any]], meta: dict[str, Any
         elif two is not None:
             lines += ["W3 on 2 devices (mxjax): ran; W3 on 1 device "
                       f"{'not run' if one is None else 'failed'}, no comparison", ""]
+    lines += ["<details><summary>Every run (steady s / whole s / 1-min load at start)"
+              "</summary>", "", per_run_table(recs, wls), "", "</details>", ""]
     fails = [r for r in recs if not r["ok"]]
     if fails:
         lines += ["Failures (last line of output):", ""]
@@ -294,6 +296,33 @@ def render(sums, wls: list[str], recs: list[dict[str, Any]], meta: dict[str, Any
                 seen.add(key)
                 lines.append(f"- {r['workload']} / {r['system']}: {r['error']}")
         lines.append("")
+    return "\n".join(lines)
+
+
+def per_run_table(recs: list[dict[str, Any]], wls: list[str]) -> str:
+    """Markdown table of every run's steady time, whole-process time and load, by rep."""
+    reps = sorted({r["rep"] for r in recs})
+    lines = ["| workload | system | " + " | ".join(f"rep {k}" for k in reps) + " |",
+             "|---|---|" + "---|" * len(reps)]
+    keys = sorted({(r["workload"], r["system"]) for r in recs},
+                  key=lambda k: (wls.index(k[0]) if k[0] in wls else len(wls),
+                                 report._sort_key(k[1])))
+    for wl, system in keys:
+        cells = []
+        for k in reps:
+            r = next((x for x in recs if (x["workload"], x["system"], x["rep"]) == (wl, system, k)),
+                     None)
+            if r is None:
+                cells.append("")
+            elif not r["ok"]:
+                cells.append("failed")
+            else:
+                res = r["result"]
+                steady = res.get("steady_epoch_s", res.get("steady_pass_s"))
+                load = r.get("load1")
+                cells.append(f"{'—' if steady is None else f'{steady:.4f}'} / "
+                             f"{r['whole_s']:.2f} / {'?' if load is None else f'{load:.1f}'}")
+        lines.append(f"| {wl} | {system} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -351,7 +380,18 @@ def main(argv: list[str] | None = None) -> int:
                     help="replace this run's section (full or quick) in bench/RESULTS.md")
     ap.add_argument("--results-file", default=str(BENCH / "RESULTS.md"))
     ap.add_argument("--json", default=None, help="also write all records here")
+    ap.add_argument("--from-json", default=None, metavar="FILE",
+                    help="measure nothing: report (and with --write-results, record) the "
+                    "records of an earlier run (--json FILE or bench/.runs/*/records.json)")
     args = ap.parse_args(argv)
+
+    def log(msg: str) -> None:
+        print(msg, file=sys.stderr, flush=True)
+
+    if args.from_json:
+        raw = json.loads(Path(args.from_json).read_text())
+        raw["meta"].setdefault("quick", raw["meta"].get("title", "").startswith("Quick"))
+        return publish(raw, args.write_results, args.results_file, log)
 
     wls = [w.strip() for w in args.workloads.split(",") if w.strip()]
     unknown = [w for w in wls if w not in WORKLOADS]
@@ -368,9 +408,6 @@ def main(argv: list[str] | None = None) -> int:
                              args.mxjax_cache)
     mxjax_env = dict(kv.split("=", 1) for kv in args.mxjax_env)
 
-    def log(msg: str) -> None:
-        print(msg, file=sys.stderr, flush=True)
-
     pythons: dict[str, str | None] = {}
     unavailable: dict[str, str] = {}
     for system in systems:
@@ -385,7 +422,8 @@ def main(argv: list[str] | None = None) -> int:
     rundir.mkdir(parents=True, exist_ok=True)
     meta = {"title": f"{'Quick' if args.quick else 'Full'} run {stamp}",
             "date": _dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-            "machine": machine(), "reps": reps, "probe_reps": args.thread_probe_reps}
+            "machine": machine(), "reps": reps, "probe_reps": args.thread_probe_reps,
+            "quick": args.quick}
     t_all = time.perf_counter()
     records: list[dict[str, Any]] = []
     priming: list[dict[str, Any]] = []
@@ -435,17 +473,26 @@ def main(argv: list[str] | None = None) -> int:
     meta["load_median"] = statistics.median(loads) if loads else None
     meta["load_max"] = max(loads) if loads else None
 
-    sums = report.summarize(records, args.thread_probe_reps)
-    text = render(sums, wls, records, meta)
-    print(text)
     raw = {"meta": meta, "records": records, "priming": priming}
     (rundir / "records.json").write_text(json.dumps(raw, indent=1, default=str))
     if args.json:
         Path(args.json).write_text(json.dumps(raw, indent=1, default=str))
-    if args.write_results:
-        path = Path(args.results_file)
+    return publish(raw, args.write_results, args.results_file, log)
+
+
+def publish(raw: dict[str, Any], write_results: bool, results_file: str, log) -> int:
+    """Print the report of a run's records; with ``write_results`` put it in RESULTS.md
+    (section "quick" or "full")."""
+    meta, records = raw["meta"], raw["records"]
+    wls = [w for w in WORKLOADS if any(r["workload"] == w for r in records)]
+    sums = report.summarize(records, meta.get("probe_reps"))
+    text = render(sums, wls, records, meta)
+    print(text)
+    if write_results:
+        path = Path(results_file)
         old = path.read_text() if path.exists() else RESULTS_HEADER
-        path.write_text(report.replace_section(old, "quick" if args.quick else "full", text))
+        path.write_text(report.replace_section(old, "quick" if meta.get("quick") else "full",
+                                               text))
         log(f"[bench] wrote {path}")
     return 0
 
@@ -454,6 +501,13 @@ RESULTS_HEADER = """# Benchmark results
 
 Written by `bench/run.py --write-results` (see bench/README.md). One section per kind of
 run (full, quick); a new run of the same kind replaces its section.
+
+Reading the numbers: the machine is a shared 2-core VM. Other processes inflate wall
+times, MXNet's per-batch engine and PyTorch's 2-thread runs most of all (PERF_NOTES,
+measured on a quiet machine, has MXNet's W1 at 0.14 s/epoch). Each section gives the load
+average at every child's start and, under "Every run", the per-repetition numbers: ratios
+from repetitions at low load are the trustworthy ones, and rows of one repetition ran
+minutes apart at most. mxjax is measured as the source tree was at the time of the run.
 """
 
 

@@ -137,3 +137,12 @@ def dtype_np(dtype: Any, default: Any = np.float32) -> np.dtype:
 def dtype_name(dtype: Any) -> str:
     """The dtype's name as MXNet writes it in op attributes (``'float32'``)."""
     return np.dtype(dtype).name
+
+
+def as_list(x: Any) -> list:
+    """None -> [], a list or tuple -> a list, anything else -> [x]."""
+    if x is None:
+        return []
+    if isinstance(x, (list, tuple)):
+        return list(x)
+    return [x]

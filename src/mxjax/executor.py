@@ -25,6 +25,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .base import MXNetError
+from .base import as_list as _as_list
 from .context import Context, current_context
 from .ndarray.ndarray import Lazy, NDArray
 from .operator.registry import OpContext
@@ -148,12 +149,6 @@ class GraphProgram:
         return jax.jit(self.forward_backward, static_argnames=("is_train",))
 
 
-def _as_list(x: Any) -> list:
-    if x is None:
-        return []
-    if isinstance(x, (list, tuple)):
-        return list(x)
-    return [x]
 
 
 class Executor:
@@ -472,12 +467,6 @@ def nd_zeros_like_ctx(shape: tuple, like: NDArray) -> NDArray:
     return nd.zeros(shape, like.context, like._data.dtype)
 
 
-def _as_list(x: Any) -> list:
-    if x is None:
-        return []
-    if isinstance(x, (list, tuple)):
-        return list(x)
-    return [x]
 
 
 def _check_nd(a: Any) -> NDArray:

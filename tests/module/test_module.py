@@ -341,3 +341,40 @@ def test_missing_checkpoint_epoch_is_a_clear_error(tmp_path):
     mod.save_checkpoint(str(tmp_path / "c"), 1)
     with pytest.raises(mx.MXNetError, match="0007"):
         mx.mod.Module.load(str(tmp_path / "c"), 7)
+
+
+def test_changing_the_learning_rate_mid_training_takes_effect():
+    """The compiled step re-reads optimizer attributes that were assigned (``opt.lr = ...``)."""
+    x, y = toy_data(32)
+    mod = bound_module(batch=8)
+    mod.init_params(initializer=mx.init.Uniform(0.1))
+    mod.init_optimizer(optimizer_params={"learning_rate": 0.5})
+    it = mx.io.NDArrayIter(x, y, batch_size=8)
+    batches = list(it)
+    for b in batches[:2]:
+        mod.forward_backward(b)
+        mod.update()
+    mod._optimizer.lr = 0.0
+    before = mod.get_params()[0]["fc1_weight"].asnumpy().copy()
+    for b in batches[2:]:
+        mod.forward_backward(b)
+        mod.update()
+    assert np.array_equal(mod.get_params()[0]["fc1_weight"].asnumpy(), before)
+
+
+def test_intermediate_loop_metric_matches_host_metric():
+    """update_metric from the compiled step's statistics equals MXNet's host update."""
+    x, y = toy_data(64, seed=5)
+    it = mx.io.NDArrayIter(x, y, batch_size=8)
+    mod = bound_module(batch=8)
+    mod.init_params(initializer=mx.init.Uniform(0.3))
+    mod.init_optimizer(optimizer_params={"learning_rate": 0.3})
+    fused_metric, host_metric = mx.metric.Accuracy(), mx.metric.Accuracy()
+    for b in it:
+        mod.forward(b, is_train=True)
+        mod.update_metric(fused_metric, b.label)
+        host_metric.update(b.label, mod.get_outputs())
+        mod.backward()
+        mod.update()
+    assert fused_metric.get() == host_metric.get()
+    assert fused_metric.num_inst == 64

@@ -110,8 +110,12 @@ class TrainEngine:
         self._device_data: dict[int, jax.Array] = {}
         #: an optimizer step requested by update() and not yet run (see update())
         self.deferred = False
+        #: the metric the intermediate loop updates (its statistics ride on the compiled step)
+        self._metric_hint: _MetricStats | None = None
         self._dyn_host: Any = None
         self._dyn_dev: Any = None
+        self._dyn_version: Any = None
+        self._metric_memo: tuple[Any, _MetricStats | None] = (None, None)
         g.engine = self
 
     def _index_matches(self, opt: Any) -> bool:
@@ -157,11 +161,16 @@ class TrainEngine:
 
     def dynamic(self) -> Any:
         """The optimizer's host values, on the device; re-sent only when they change."""
+        opt = self.fused.opt
+        version = (opt.attr_version, id(opt.lr_mult), id(opt.wd_mult))
+        if opt.lr_scheduler is None and version == self._dyn_version:
+            return self._dyn_dev  # nothing was assigned since: the device copy is current
         host = self.fused.dynamic()
-        cached = self._dyn_host
-        if cached is not None and _tree_equal(cached, host):
+        key = _fingerprint(host)
+        self._dyn_version = version
+        if key == self._dyn_host:
             return self._dyn_dev
-        self._dyn_host = host
+        self._dyn_host = key
         with jax.enable_x64(True):
             self._dyn_dev = self.g.place(host, REP)
         return self._dyn_dev
@@ -224,14 +233,16 @@ class TrainEngine:
         g.params.update(new_p)
         self.fused.commit(1)
 
-    @functools.cached_property
-    def _jit_update_fwd_bwd(self):
+    def _ufb_body(self, metric: _MetricStats | None):
+        """The deferred step then forward+backward (one device's part); with ``metric``, also
+        the batch's metric statistics."""
         fused = self.fused
         grp = self.g
         prog = grp.program
         names = self.names
         diff_i = grp.diff_inputs
         n_out = len(grp.output_names)
+        label_names = list(grp.label_names)
 
         def run(params, grads, opt_state, dyn, aux, inputs, key):
             dp = {n: params[n] for n in names}
@@ -243,31 +254,73 @@ class TrainEngine:
             outs, new_aux, g = prog.forward_backward({**new_dp, **di}, rest,
                                                      grp.unstack(aux), grp.device_key(key),
                                                      [None] * n_out)
-            return (params, new_opt, outs, grp.stack(new_aux),
-                    grp.stack({n: g[n] for n in names}), {n: g[n] for n in di})
+            res = (params, new_opt, outs, grp.stack(new_aux),
+                   grp.stack({n: g[n] for n in names}), {n: g[n] for n in di})
+            if metric is None:
+                return res
+            labels = {n: inputs[n] for n in label_names if n in inputs}
+            return (*res, metric.stats(labels, outs))
 
+        return run
+
+    @functools.cached_property
+    def _jit_update_fwd_bwd(self):
+        grp = self.g
+        diff_i = grp.diff_inputs
         return grp.per_device_jit(
-            run, lambda p, gr, o, d, a, i, k: (REP, STACK, REP, REP, STACK,
-                                               grp.inputs_spec(i), REP),
+            self._ufb_body(None), lambda p, gr, o, d, a, i, k: (REP, STACK, REP, REP, STACK,
+                                                                grp.inputs_spec(i), REP),
             (REP, REP, list(grp.out_spec), STACK, STACK, {n: grp.in_spec[n] for n in diff_i}),
             donate_argnums=(0, 2), collective=True)
 
+    @functools.lru_cache(maxsize=8)  # noqa: B019 - one engine per bound module
+    def _jit_update_fwd_bwd_metric(self, metric: _MetricStats):
+        return jax.jit(self._ufb_body(metric), donate_argnums=(0, 2))
+
     def update_then_fwd_bwd(self, state: dict) -> None:
-        """The deferred step, then forward+backward of the batch in ``state`` (one call)."""
+        """The deferred step, then forward+backward of the batch in ``state`` (one call).
+
+        When the loop calls ``update_metric`` with a metric that has device statistics, later
+        steps also compute them (``metric_from_step`` then uses them instead of copying the
+        outputs to the host)."""
         g = self.g
         self.deferred = False
         opt_state = self._state()
         grads = self._grads_for_step
         self._grads_for_step = None
+        hint = self._metric_hint if not g.spmd else None
+        fn = self._jit_update_fwd_bwd if hint is None else self._jit_update_fwd_bwd_metric(hint)
         with jax.enable_x64(True):
-            params, self.opt_state, outs, new_aux, pgrads, igrads = self._jit_update_fwd_bwd(
-                dict(g.params), grads, opt_state, self.dynamic(), state["aux"],
-                state["inputs"], state["key"])
+            res = fn(dict(g.params), grads, opt_state, self.dynamic(), state["aux"],
+                     state["inputs"], state["key"])
+        params, self.opt_state, outs, new_aux, pgrads, igrads = res[:6]
+        if hint is not None:
+            state["mstats"] = (hint, res[6])
         g.params.update(params)
         self.fused.commit(1)
         state["params"] = dict(g.params)
         state["outs"] = outs
         state["bwd"] = (new_aux, pgrads, igrads)
+
+    def metric_from_step(self, metric: Any, labels: list, state: dict | None) -> bool:
+        """``update_metric`` from statistics the batch's step computed, if it did for this
+        metric configuration and these very labels; else remember the metric for later steps
+        and return False (the caller updates it on the host)."""
+        g = self.g
+        memo_metric, mine = self._metric_memo
+        if memo_metric is not metric:
+            mine = _MetricStats.make(metric, g.label_names, g.output_names)
+            self._metric_memo = (metric, mine)
+        got = state.get("mstats") if state is not None else None
+        if got is not None and mine is not None and \
+                state.get("label_ids") == tuple(id(x) for x in labels):
+            hint, stats = got
+            if hint == mine:
+                metric.fused_accumulate(jax.tree_util.tree_map(np.asarray, stats))
+                return True
+        if self.fused is not None and not g.spmd:
+            self._metric_hint = mine
+        return False
 
     # -------------------------------------------------------------- train step
     def _step_body(self, metric: _MetricStats | None):
@@ -588,14 +641,8 @@ class TrainEngine:
         return [merged]
 
 
-def _tree_equal(a: Any, b: Any) -> bool:
-    """Equality of two small pytrees of host scalars/arrays (same structure and values)."""
-    la, ta = jax.tree_util.tree_flatten(a)
-    lb, tb = jax.tree_util.tree_flatten(b)
-    if ta != tb:
-        return False
-    for x, y in zip(la, lb, strict=True):
-        x, y = np.asarray(x), np.asarray(y)
-        if x.dtype != y.dtype or x.shape != y.shape or not np.array_equal(x, y):
-            return False
-    return True
+def _fingerprint(tree: Any) -> tuple:
+    """A hashable image of a small pytree of host scalars/arrays: equal images, equal trees."""
+    leaves, treedef = jax.tree_util.tree_flatten(tree)
+    return (treedef, *((np.asarray(x).dtype.str, np.asarray(x).shape, np.asarray(x).tobytes())
+                       for x in leaves))

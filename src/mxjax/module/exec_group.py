@@ -60,234 +60,24 @@ from jax.sharding import Mesh, NamedSharding
 from jax.sharding import PartitionSpec as P
 
 from ..base import MXNetError
+from ..base import as_list as _as_list
 from ..context import Context
 from ..executor import HEAD_GRAD_REQUIRED, GraphProgram
 from ..ndarray.ndarray import Lazy, NDArray
+from .devices import (
+    AXIS,
+    REP,
+    STACK,
+    DistMesh,
+    batch_axis_of,
+    batch_spec,
+    dist_mesh,
+    shape_of,
+    split_batch,
+)
+from .views import BoundArray, DeviceArray, ExecView
 
 __all__ = ["ExecGroup", "BoundArray", "split_batch", "AXIS", "REP", "STACK"]
-
-#: the mesh axis of a Module's devices
-AXIS = "dev"
-#: the same value on every device (parameters, optimizer states)
-REP = P()
-#: one entry per device along a leading axis (aux states, per-device gradients, statistics)
-STACK = P(AXIS)
-
-
-def batch_spec(axis: int) -> P:
-    """Split along ``axis`` (each device holds its slice)."""
-    return P(*([None] * axis), AXIS)
-
-
-def split_batch(batch_size: int, work_load_list: Sequence[float]) -> list[slice]:
-    """MXNet's ``_split_input_slice``: slice sizes ``round(w·B/Σw)`` (banker's rounding), the
-    last gets any shortfall, slices clipped to B; an empty slice is a ValueError."""
-    total = sum(work_load_list)
-    nums = [round(w * batch_size / total) for w in work_load_list]
-    if sum(nums) < batch_size:
-        nums[-1] += batch_size - sum(nums)
-    slices = []
-    end = 0
-    for num in nums:
-        begin = int(min(end, batch_size))
-        end = int(min(begin + num, batch_size))
-        if begin >= end:
-            raise ValueError("Too many slices. Some splits are empty.")
-        slices.append(slice(begin, end))
-    return slices
-
-
-class BoundArray(NDArray):
-    """An NDArray whose value lives in an ``ExecGroup`` state dict (reads/writes go there)."""
-
-    __slots__ = ("_store", "_key", "_sync")
-
-    def __init__(self, store: dict, key: str, ctx: Context, sync: Any = None):
-        super().__init__(None, ctx)
-        self._store = store
-        self._key = key
-        self._sync = sync  # brings the store up to date first (a deferred optimizer step)
-
-    @property
-    def _data(self) -> jax.Array:
-        if self._sync is not None:
-            self._sync()
-        v = self._store[self._key]
-        if isinstance(v, np.ndarray):  # a host-backed batch fed to the last step
-            v = self._store[self._key] = jax.device_put(v, self._ctx.jax_device)
-        return v
-
-    @_data.setter
-    def _data(self, value: jax.Array) -> None:
-        if self._sync is not None:
-            self._sync()
-        self._store[self._key] = value
-
-
-class DeviceArray(NDArray):
-    """Device ``k``'s part of an ``ExecGroup`` state entry (MXNet's per-executor array)."""
-
-    __slots__ = ("_group", "_kind", "_key", "_k")
-
-    def __init__(self, group: ExecGroup, kind: str, key: str, k: int):
-        super().__init__(None, group.contexts[k])
-        self._group = group
-        self._kind = kind
-        self._key = key
-        self._k = k
-
-    @property
-    def _data(self) -> jax.Array:
-        return self._group.device_value(self._kind, self._key, self._k)
-
-    @_data.setter
-    def _data(self, value: jax.Array) -> None:
-        self._group.set_device_value(self._kind, self._key, self._k, value)
-
-
-class _ExecView:
-    """What ``_exec_group.execs[i]`` offers MXNet code: dicts of live NDArray views."""
-
-    def __init__(self, group: ExecGroup, k: int = 0):
-        self._g = group
-        self._k = k
-
-    def _view(self, kind: str, name: str) -> NDArray:
-        g = self._g
-        if not g.spmd:
-            store = getattr(g, kind)
-            return BoundArray(store, name, g.ctx, g.sync if kind == "params" else None)
-        return DeviceArray(g, kind, name, self._k)
-
-    @property
-    def arg_dict(self) -> dict[str, NDArray]:
-        g = self._g
-        d: dict[str, NDArray] = {n: self._view("params", n) for n in g.param_names}
-        for n in g.input_names:
-            if n in g.inputs:
-                d[n] = self._view("inputs", n)
-        return d
-
-    @property
-    def grad_dict(self) -> dict[str, NDArray]:
-        g = self._g
-        d: dict[str, NDArray] = {n: self._view("grads", n) for n in g.grads}
-        for n in g.input_grads:
-            d[n] = self._view("input_grads", n)
-        return d
-
-    @property
-    def aux_dict(self) -> dict[str, NDArray]:
-        return {n: self._view("aux", n) for n in self._g.aux_names}
-
-    @property
-    def arg_arrays(self) -> list[NDArray]:
-        ad = self.arg_dict
-        return [ad[n] for n in self._g.program.arg_names if n in ad]
-
-    @property
-    def grad_arrays(self) -> list[NDArray | None]:
-        gd = self.grad_dict
-        return [gd.get(n) for n in self._g.program.arg_names]
-
-    @property
-    def aux_arrays(self) -> list[NDArray]:
-        return list(self.aux_dict.values())
-
-    @property
-    def outputs(self) -> list[NDArray]:
-        if not self._g.spmd:
-            return self._g.get_outputs()
-        return [per_dev[self._k] for per_dev in self._g.get_outputs(merge_multi_context=False)]
-
-    @property
-    def output_dict(self) -> dict[str, NDArray]:
-        return dict(zip(self._g.output_names, self.outputs, strict=True))
-
-
-def _shape_of(desc: Any) -> tuple[str, tuple[int, ...]]:
-    name, shape = desc[0], desc[1]
-    return str(name), tuple(int(d) for d in shape)
-
-
-def _batch_axis(desc: Any) -> int:
-    """``DataDesc.get_batch_axis(desc.layout)``: the index of 'N' (0 without a layout)."""
-    layout = getattr(desc, "layout", None)
-    return 0 if layout is None else layout.find("N")
-
-
-def _spec_axis(spec: P) -> int | None:
-    return list(spec).index(AXIS) if AXIS in tuple(spec) else None
-
-
-class _DistMesh:
-    """The global mesh of a ``dist_sync`` job: every worker's devices, in rank order.
-
-    Each worker holds its state as arrays over its own devices; ``to_global``
-    wraps them, without copies, as the global arrays a collective step takes
-    (a replicated array is every worker's replica; a split array the workers'
-    slices in rank order), and ``to_local`` takes this worker's part back.
-    """
-
-    def __init__(self, local_devices: list[jax.Device], local_mesh: Mesh):
-        from jax.experimental import multihost_utils
-
-        from .. import distributed
-
-        distributed.check_same(f"{len(local_devices)} devices",
-                               "Module contexts (every worker must bind the same number of "
-                               "devices)")
-        ids = np.asarray([d.id for d in local_devices], dtype=np.int64)
-        with jax.enable_x64(True):
-            every = np.asarray(multihost_utils.process_allgather(ids)).reshape(
-                jax.process_count(), len(local_devices))
-        by_id = {d.id: d for d in jax.devices()}
-        devices = [by_id[int(i)] for row in every for i in row]
-        self.mesh = Mesh(np.array(devices), (AXIS,))
-        self.local_mesh = local_mesh
-        self.local_devices = list(local_devices)
-        self.nproc = int(jax.process_count())
-
-    def _wrap(self, tree: Any, specs: Any, to_global: bool) -> Any:
-        def one(spec: P, sub: Any) -> Any:
-            return jax.tree_util.tree_map(lambda a: self._convert(a, spec, to_global), sub)
-
-        return jax.tree_util.tree_map(one, specs, tree, is_leaf=lambda x: isinstance(x, P))
-
-    def to_global(self, tree: Any, specs: Any) -> Any:
-        return self._wrap(tree, specs, True)
-
-    def to_local(self, tree: Any, specs: Any) -> Any:
-        return self._wrap(tree, specs, False)
-
-    def _convert(self, a: Any, spec: P, to_global: bool) -> jax.Array:
-        if to_global:
-            local = NamedSharding(self.local_mesh, spec)
-            if not isinstance(a, jax.Array) or not a.sharding.is_equivalent_to(local, a.ndim):
-                a = jax.device_put(a, local)
-        shape = list(a.shape)
-        ax = _spec_axis(spec)
-        if ax is not None:
-            shape[ax] = shape[ax] * self.nproc if to_global else shape[ax] // self.nproc
-        by_dev = {s.device: s.data for s in a.addressable_shards}
-        shards = [by_dev[d] for d in self.local_devices]
-        mesh = self.mesh if to_global else self.local_mesh
-        return jax.make_array_from_single_device_arrays(tuple(shape), NamedSharding(mesh, spec),
-                                                        shards)
-
-
-#: one global mesh per set of local devices: made once (all workers together, at
-#: init_optimizer); modules bound later (BucketingModule's buckets) reuse it without a collective
-_DIST_MESHES: dict[tuple[int, ...], _DistMesh] = {}
-
-
-def _dist_mesh(devices: list[jax.Device], local_mesh: Mesh) -> _DistMesh:
-    key = tuple(d.id for d in devices)
-    hit = _DIST_MESHES.get(key)
-    if hit is None:
-        hit = _DIST_MESHES[key] = _DistMesh(devices, local_mesh)
-    return hit
-
 
 class ExecGroup:
     """Parameters, gradients and compiled computation of a bound Module."""
@@ -320,13 +110,13 @@ class ExecGroup:
         self.spmd = self.ndev > 1
         self.mesh: Mesh | None = Mesh(np.array(self.devices), (AXIS,)) if self.spmd else None
         #: the global mesh of a dist_sync job (see ``enable_dist``)
-        self.dist: _DistMesh | None = None
+        self.dist: DistMesh | None = None
         self.program = GraphProgram(symbol)
         self.param_names = list(param_names)
         self.aux_names = list(self.program.aux_names)
         self.output_names = list(self.program.output_names)
-        self.data_names = [_shape_of(d)[0] for d in data_shapes]
-        self.label_names = [_shape_of(d)[0] for d in (label_shapes or [])]
+        self.data_names = [shape_of(d)[0] for d in data_shapes]
+        self.label_names = [shape_of(d)[0] for d in (label_shapes or [])]
         self.state_names = list(state_names)
         self.input_names = [n for n in self.program.arg_names if n not in set(self.param_names)]
         self.for_training = for_training
@@ -342,7 +132,7 @@ class ExecGroup:
         self.in_spec: dict[str, P] = {}
         self.out_spec: list[P] = []
         self._bind_shapes(data_shapes, label_shapes)
-        self.execs = [_ExecView(self, k) for k in range(self.ndev)]
+        self.execs = [ExecView(self, k) for k in range(self.ndev)]
         #: the Module's TrainEngine when one exists (it may hold a deferred optimizer step)
         self.engine: Any = None
         self._outputs: list[NDArray] | None = None
@@ -391,9 +181,9 @@ class ExecGroup:
         self.diff_inputs = tuple(n for n in self.input_names if reqs.get(n, "null") != "null")
 
     def _bind_shapes(self, data_shapes: Sequence, label_shapes: Sequence | None) -> None:
-        known = dict(_shape_of(d) for d in data_shapes)
+        known = dict(shape_of(d) for d in data_shapes)
         for d in label_shapes or []:
-            n, s = _shape_of(d)
+            n, s = shape_of(d)
             known[n] = s
         self.data_shapes = list(data_shapes)
         self.label_shapes = list(label_shapes) if label_shapes is not None else None
@@ -447,10 +237,10 @@ class ExecGroup:
         """MXNet's ``decide_slices``: the batch size along each data input's batch axis."""
         batch_size = None
         for d in data_shapes:
-            axis = _batch_axis(d)
+            axis = batch_axis_of(d)
             if axis == -1:
                 continue
-            name, shape = _shape_of(d)
+            name, shape = shape_of(d)
             if axis >= len(shape):
                 raise MXNetError(f"data {name!r} of shape {shape} has no batch axis {axis} "
                                  f"(layout {getattr(d, 'layout', None)!r})")
@@ -460,7 +250,7 @@ class ExecGroup:
                 raise MXNetError(f"all data must have the same batch size: batch_size = "
                                  f"{batch_size}, but {name} has shape {shape}")
         if batch_size is None:
-            batch_size = _shape_of(data_shapes[0])[1][0] if data_shapes else 0
+            batch_size = shape_of(data_shapes[0])[1][0] if data_shapes else 0
         return batch_size
 
     def _device_shapes(self, data_shapes: Sequence, label_shapes: Sequence | None) -> None:
@@ -478,8 +268,8 @@ class ExecGroup:
         dev_known: dict[str, tuple] = {}
         self.in_spec = {}
         for d in list(data_shapes) + list(label_shapes or []):
-            name, shape = _shape_of(d)
-            axis = _batch_axis(d)
+            name, shape = shape_of(d)
+            axis = batch_axis_of(d)
             if axis >= 0:
                 shape = shape[:axis] + (per,) + shape[axis + 1:]
                 self.in_spec[name] = batch_spec(axis)
@@ -630,8 +420,8 @@ class ExecGroup:
             self.mesh = Mesh(np.array(self.devices), (AXIS,))
             self.in_spec = dict.fromkeys(self.input_names, REP)
             for d in list(self.data_shapes) + list(self.label_shapes or []):
-                axis = _batch_axis(d)
-                self.in_spec[_shape_of(d)[0]] = batch_spec(axis) if axis >= 0 else REP
+                axis = batch_axis_of(d)
+                self.in_spec[shape_of(d)[0]] = batch_spec(axis) if axis >= 0 else REP
             self.out_spec = self._output_specs(self.dev_output_shapes)
             self.slices = [slice(0, self.batch_size)]
             with jax.enable_x64(True):
@@ -645,7 +435,7 @@ class ExecGroup:
             for name in ("_jit_fwd_bwd",):
                 self.__dict__.pop(name, None)
             self._jit_forwards.clear()
-        self.dist = _dist_mesh(self.devices, self.mesh)
+        self.dist = dist_mesh(self.devices, self.mesh)
 
     def reshape(self, data_shapes: Sequence, label_shapes: Sequence | None) -> None:
         """Rebind for new input shapes keeping parameters (MXNet's ``Module.reshape``)."""
@@ -894,9 +684,12 @@ class ExecGroup:
                                             list(self.out_spec)),
             (list(self.out_spec), STACK, STACK, {n: self.in_spec[n] for n in diff_i}))
 
-    def forward(self, data_batch: Any, is_train: bool, key: jax.Array | None) -> None:
-        """Record a forward pass; outputs are computed on first use (or by backward)."""
-        feed = self.load_batch(data_batch, with_label=True)
+    def forward(self, data_batch: Any, is_train: bool, key: jax.Array | None,
+                feed: dict | None = None) -> None:
+        """Record a forward pass; outputs are computed on first use (or by backward).
+        ``feed``: the batch as ``load_batch`` gave it, when the caller already loaded it."""
+        if feed is None:
+            feed = self.load_batch(data_batch, with_label=True)
         inputs = dict(self.inputs)
         inputs.update(feed)
         self.inputs.update(feed)
@@ -904,7 +697,9 @@ class ExecGroup:
         speculate = is_train and all(self.program.head_is_loss)
         if speculate and self.engine is not None and self.engine.deferred:
             # the deferred optimizer step, forward and backward in one compiled call
-            state = {"aux": dict(self.aux), "inputs": inputs, "key": key, "is_train": True}
+            state = {"aux": dict(self.aux), "inputs": inputs, "key": key, "is_train": True,
+                     "label_ids": tuple(id(x) for x in _as_list(getattr(data_batch, "label",
+                                                                          None)))}
             self.engine.update_then_fwd_bwd(state)
         else:
             self.sync()
@@ -1039,6 +834,9 @@ class ExecGroup:
         if not self.spmd:
             if pre_sliced:
                 labels = labels[0] if labels else []
+            if self.engine is not None and self.engine.metric_from_step(eval_metric, labels,
+                                                                         self._pending):
+                return  # the statistics came with the batch's compiled step
             label_dict = OrderedDict(zip(self.label_names, labels, strict=False))
             out_dict = OrderedDict(zip(self.output_names, self.get_outputs(), strict=True))
             eval_metric.update_dict(label_dict, out_dict)
@@ -1057,7 +855,7 @@ class ExecGroup:
     def _label_axis(self, j: int) -> int:
         if self.label_shapes is None or j >= len(self.label_shapes):
             return 0
-        return _batch_axis(self.label_shapes[j])
+        return batch_axis_of(self.label_shapes[j])
 
     def install_monitor(self, mon: Any) -> None:
         self._monitor = mon
@@ -1092,11 +890,3 @@ def _mean_to(stacked: jax.Array, like: NDArray) -> jax.Array:
         total = total + host[k]
     mean = (total / host.shape[0]).astype(host.dtype)
     return jax.device_put(mean.astype(like._data.dtype), like.context.jax_device)
-
-
-def _as_list(x: Any) -> list:
-    if x is None:
-        return []
-    if isinstance(x, (list, tuple)):
-        return list(x)
-    return [x]

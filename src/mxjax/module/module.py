@@ -561,8 +561,10 @@ class Module(BaseModule):
         feed = g.load_batch(data_batch, with_label=True)
         if not g.batch_shapes_match(feed):
             self._implicit_reshape(data_batch, feed)
+            g = self._exec_group
+            feed = None  # placed anew for the reshaped layout
         key = next_key() if g.program.needs_rng else None
-        g.forward(data_batch, bool(is_train), key)
+        g.forward(data_batch, bool(is_train), key, feed)
 
     def _implicit_reshape(self, data_batch: Any, feed: dict) -> None:
         """MXNet re-binds when a batch's data shapes differ from the bound ones (its

@@ -15,7 +15,7 @@ and "on" changes the pytree's structure and does retrace).
 
 The state pytree (no Python objects; None marks an absent state, as MXNet's)::
 
-    {"count": {name: int32},       # per-parameter update counts (MXNet's _index_update_count)
+    {"count": int32[len(names)],   # per-parameter update counts (MXNet's _index_update_count)
      "num_update": int32,          # the optimizer's num_update
      "slots": {name: state},       # MXNet's create_state(_multi_precision) layout, as jax arrays
      "shared": pytree | None}      # optimizer-wide state (Nadam's m_schedule, SGLD's key, ...)
@@ -133,8 +133,10 @@ class FusedOptimizer:
         opt = self.opt
         self._chunks = self._update_chunks(weights)
         with jax.enable_x64(True):
-            counts = {n: jnp.asarray(opt._index_update_count.get(i, opt.begin_num_update),
-                                     jnp.int32) for i, n in enumerate(self.names)}
+            # one vector (not a scalar per parameter): a single kernel bumps them all
+            counts = jnp.asarray(np.asarray(
+                [opt._index_update_count.get(i, opt.begin_num_update)
+                 for i in range(len(self.names))], dtype=np.int32))
             slots = {n: _place_like(opt._fused_init_slot(jnp.asarray(weights[n])), weights[n])
                      for n in self.names}
             shared = opt._shared_init(self.names, weights)
@@ -164,10 +166,10 @@ class FusedOptimizer:
         order = [i for c in chunks for i in c]
         starts = {sum(len(c) for c in chunks[:k]) for k in range(len(chunks))}
         with jax.enable_x64(True):
-            counts = {n: state["count"][n] + 1 for n in self.names}
-            nu = state["num_update"]
-            for n in self.names:
-                nu = jnp.maximum(nu, counts[n])
+            count_vec = state["count"] + 1
+            nu = jnp.maximum(state["num_update"], jnp.max(count_vec)) if self.names else \
+                state["num_update"]
+            counts = {n: count_vec[i] for i, n in enumerate(self.names)}
             if "sched" in dynamic:
                 base_lr = opt.lr_scheduler.lr_at(nu, dynamic["sched"])
             else:
@@ -192,7 +194,7 @@ class FusedOptimizer:
                                                   state["slots"][n])
             shared = jax.tree_util.tree_map(lambda new, old: jnp.asarray(new).astype(old.dtype),
                                             shared, state["shared"])
-            new_state = {"count": counts, "num_update": nu.astype(jnp.int32), "slots": new_s,
+            new_state = {"count": count_vec, "num_update": nu.astype(jnp.int32), "slots": new_s,
                          "shared": shared}
             return new_w, new_state
 

@@ -41,6 +41,22 @@ class Optimizer:
 
     opt_registry: dict[str, type] = {}
 
+    #: attributes that the update bookkeeping itself changes every step
+    _BOOKKEEPING = frozenset({"num_update", "_index_update_count", "_all_index_update_counts",
+                              "_attr_version"})
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # every other assignment bumps a version, so compiled callers can re-read the
+        # hyper-parameters only when something changed (``opt.lr = 0.05`` takes effect at once)
+        if name not in self._BOOKKEEPING:
+            object.__setattr__(self, "_attr_version", getattr(self, "_attr_version", 0) + 1)
+        object.__setattr__(self, name, value)
+
+    @property
+    def attr_version(self) -> int:
+        """Bumped by every attribute assignment except the per-step bookkeeping."""
+        return getattr(self, "_attr_version", 0)
+
     def __init__(self, rescale_grad: float = 1.0, param_idx2name: dict | None = None,
                  wd: float = 0.0, clip_gradient: float | None = None,
                  learning_rate: float | None = None, lr_scheduler: Any = None,
