@@ -185,7 +185,9 @@ def collect_versions(records: list[dict[str, Any]]) -> dict[str, dict[str, str]]
     for rec in records:
         if rec.get("ok"):
             key = rec["system"].split("-")[0]
-            out.setdefault(key, {}).update(rec["result"].get("versions", {}))
+            vers = {k: v for k, v in rec["result"].get("versions", {}).items()
+                    if k != "torch_threads"}  # a per-variant setting, not a version
+            out.setdefault(key, {}).update(vers)
     return out
 
 
@@ -380,6 +382,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="replace this run's section (full or quick) in bench/RESULTS.md")
     ap.add_argument("--results-file", default=str(BENCH / "RESULTS.md"))
     ap.add_argument("--json", default=None, help="also write all records here")
+    ap.add_argument("--runs-dir", default=str(BENCH / ".runs"),
+                    help="where each run's logs, records and compilation cache go")
     ap.add_argument("--from-json", default=None, metavar="FILE",
                     help="measure nothing: report (and with --write-results, record) the "
                     "records of an earlier run (--json FILE or bench/.runs/*/records.json)")
@@ -418,7 +422,7 @@ def main(argv: list[str] | None = None) -> int:
             log(f"[bench] {system}: unavailable: {why}")
 
     stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    rundir = BENCH / ".runs" / stamp
+    rundir = Path(args.runs_dir) / stamp
     rundir.mkdir(parents=True, exist_ok=True)
     meta = {"title": f"{'Quick' if args.quick else 'Full'} run {stamp}",
             "date": _dt.datetime.now().astimezone().isoformat(timespec="seconds"),

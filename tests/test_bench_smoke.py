@@ -112,7 +112,8 @@ def test_an_unavailable_system_is_reported_failed_and_the_run_goes_on(tmp_path, 
     rc = run.main(["--workloads", "W1", "--systems", "mxnet", "--mxnet-threads", "1",
                    "--mxnet-python", str(tmp_path / "no-such-python"), "--reps", "2",
                    "--write-results", "--results-file", str(results),
-                   "--json", str(tmp_path / "records.json")])
+                   "--json", str(tmp_path / "records.json"),
+                   "--runs-dir", str(tmp_path / "runs")])
     assert rc == 0
     out = capsys.readouterr().out
     assert "| W1 | mxnet-omp1 | failed: could not start" in out

@@ -378,3 +378,47 @@ def test_intermediate_loop_metric_matches_host_metric():
         mod.update()
     assert fused_metric.get() == host_metric.get()
     assert fused_metric.num_inst == 64
+
+
+def test_resume_with_optimizer_states_continues_exactly(tmp_path):
+    """Module.load(..., load_optimizer_states=True) then N more steps == training straight
+    through (SGD with momentum and a FactorScheduler: momentum, update count, lr schedule)."""
+    x, y = toy_data(96, seed=11)
+    batches = list(mx.io.NDArrayIter(x, y, batch_size=8))
+
+    def optimizer():
+        return mx.optimizer.SGD(learning_rate=0.2, momentum=0.9, wd=1e-3, rescale_grad=1 / 8,
+                                lr_scheduler=mx.lr_scheduler.FactorScheduler(step=3, factor=0.5))
+
+    def make():
+        mod = bound_module(batch=8)
+        return mod
+
+    def steps(mod, bs):
+        for b in bs:
+            mod.forward_backward(b)
+            mod.update()
+
+    mx.random.seed(3)
+    straight = make()
+    straight.init_params(initializer=mx.init.Uniform(0.2))
+    start_arg, start_aux = (dict((k, v.copy()) for k, v in d.items())
+                            for d in straight.get_params())
+    straight.init_optimizer(optimizer=optimizer())
+    steps(straight, batches)
+
+    first = make()
+    first.init_params(arg_params=start_arg, aux_params=start_aux)
+    first.init_optimizer(optimizer=optimizer())
+    steps(first, batches[:5])
+    prefix = str(tmp_path / "resume")
+    first.save_checkpoint(prefix, 5, save_optimizer_states=True)
+
+    resumed = mx.mod.Module.load(prefix, 5, load_optimizer_states=True)
+    resumed.bind(data_shapes=[("data", (8, 6))], label_shapes=[("softmax_label", (8,))])
+    resumed.init_optimizer(optimizer=optimizer())
+    steps(resumed, batches[5:])
+    want, _ = straight.get_params()
+    got, _ = resumed.get_params()
+    for k in want:
+        np.testing.assert_allclose(got[k].asnumpy(), want[k].asnumpy(), rtol=1e-6, atol=1e-7)

@@ -519,15 +519,23 @@ class Module(BaseModule):
         self.optimizer_initialized = True
 
     def save_optimizer_states(self, fname: str) -> None:
-        """Write the optimizer states (mxjax's pickle-free format) atomically."""
+        """Write the optimizer states atomically, in mxjax's pickle-free format
+        (``docs/optimizers.md``): the per-parameter states (momentum, ...) and the optimizer's
+        attributes, so that the update counts and the lr schedule's position are saved too."""
         from .._fileio import write_atomic
 
         assert self.optimizer_initialized
         self._engine_sync_states()
-        write_atomic(fname, self._updater.get_states())
+        write_atomic(fname, self._updater.get_states(dump_optimizer=True))
+
+    #: the optimizer attributes a resumed run continues from (the rest comes from the caller's
+    #: init_optimizer: learning rate, momentum, wd ...)
+    _RESUMED_ATTRS = ("num_update", "begin_num_update", "_index_update_count",
+                      "_all_index_update_counts")
 
     def load_optimizer_states(self, fname: str) -> None:
-        """Restore optimizer states saved by ``save_optimizer_states``."""
+        """Restore optimizer states saved by ``save_optimizer_states``: per-parameter states,
+        update counts and the lr scheduler's position continue where they were saved."""
         assert self.optimizer_initialized
         self._flush_engine()
         try:
@@ -536,6 +544,17 @@ class Module(BaseModule):
         except FileNotFoundError as err:
             raise MXNetError(f"optimizer states file {fname!r} does not exist") from err
         self._updater.set_states(data)
+        saved = self._updater.optimizer
+        if saved is not self._optimizer:
+            # keep the module's own optimizer (its hyper-parameters are the caller's) and carry
+            # the saved bookkeeping over onto it
+            for name in self._RESUMED_ATTRS:
+                if name in saved.__dict__:
+                    setattr(self._optimizer, name, saved.__dict__[name])
+            mine, theirs = self._optimizer.lr_scheduler, getattr(saved, "lr_scheduler", None)
+            if mine is not None and type(theirs) is type(mine):
+                mine.__dict__.update(theirs.__dict__)
+            self._updater.optimizer = self._optimizer
         self._engine = None
 
     def _engine_sync_states(self) -> None:
