@@ -1,6 +1,6 @@
 """Record a case list's answers from the real MXNet 1.9.1 (not run by the tests).
 
-    /work/mxnet-venv/bin/python tests/record_api_cases.py tests/symbol/sym_api_cases.py \\
+    $MXJAX_MXNET_PYTHON tests/record_api_cases.py tests/symbol/sym_api_cases.py \\
         tests/symbol/data/mxnet_sym_api_cases.json
 
 The tests replay the same cases under mxjax and compare (see api_case_runner).

@@ -1,7 +1,7 @@
 """Record MXNet 1.9.1 metric values into fixtures/metric_mxnet.{npz,json} (for test_metric.py).
 
 Run with a real MXNet (the tests do not need it):
-    /work/mxnet-venv/bin/python tests/record_mxnet_metric.py
+    $MXJAX_MXNET_PYTHON tests/record_mxnet_metric.py
 Each case creates a metric with ``mx.metric.create(*args, **kwargs)``, runs the listed
 steps (``update`` with the named arrays of the npz, or ``reset_local``) and stores
 ``get()``, ``get_global()`` and ``get_name_value()`` after every step.

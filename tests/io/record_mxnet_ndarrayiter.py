@@ -1,7 +1,7 @@
 """Record MXNet 1.9.1's NDArrayIter batches into data/ndarrayiter_mxnet.json.
 
 Run with a real MXNet (not needed by the tests):
-    /work/mxnet-venv/bin/python tests/io/record_mxnet_ndarrayiter.py
+    $MXJAX_MXNET_PYTHON tests/io/record_mxnet_ndarrayiter.py
 Each case iterates 3 epochs (reset between, or hard_reset after epoch 0) over
 data = arange(2n).reshape(n, 2), label = arange(n) + 100, after np.random.seed(0),
 and stores per batch [data[:, 0], label, pad] (or ['ERR', type, message]).

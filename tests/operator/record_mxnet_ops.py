@@ -2,7 +2,7 @@
 
 Run with the MXNet virtualenv (not part of the test suite)::
 
-    /work/mxnet-venv/bin/python tests/operator/record_mxnet_ops.py
+    $MXJAX_MXNET_PYTHON tests/operator/record_mxnet_ops.py
 
 Writes ``tests/fixtures/mxnet_ops.json`` (per case: symbol JSON, argument /
 auxiliary / output names and shapes, output dtypes, or the error MXNet raised)

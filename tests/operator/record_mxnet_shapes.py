@@ -2,7 +2,7 @@
 
 Run with the MXNet virtualenv (not part of the test suite)::
 
-    /work/mxnet-venv/bin/python tests/operator/record_mxnet_shapes.py
+    $MXJAX_MXNET_PYTHON tests/operator/record_mxnet_shapes.py
 
 Writes ``tests/fixtures/mxnet_shapes.json``: per network config, the argument,
 auxiliary-state and output names and the shapes MXNet infers from the data shape.

@@ -1,6 +1,6 @@
 """Record reference trajectories from a real MXNet 1.9.1 (run by hand, not by pytest).
 
-    /work/mxnet-venv/bin/python tests/optimizer/make_mxnet_refs.py
+    $MXJAX_MXNET_PYTHON tests/optimizer/make_mxnet_refs.py
 
 writes ``tests/optimizer/data/mxnet_optimizer_refs.npz`` and
 ``tests/optimizer/data/mxnet_lr_schedules.npz``. The cases themselves are

@@ -1,7 +1,7 @@
 """Symbol API cases, answered by MXNet 1.9.1 in data/mxnet_sym_api_cases.json.
 
 Each case is Python that leaves its answer in ``r`` (see ../api_case_runner.py).
-Re-record with ``/work/mxnet-venv/bin/python tests/record_api_cases.py
+Re-record with ``$MXJAX_MXNET_PYTHON tests/record_api_cases.py
 tests/symbol/sym_api_cases.py tests/symbol/data/mxnet_sym_api_cases.json``.
 Behaviours where mxjax deliberately differs are tested in test_symbol.py.
 """
