@@ -110,3 +110,25 @@ def predict(model: nn.Module, x: torch.Tensor, batch_size: int) -> np.ndarray:
 def versions() -> dict[str, Any]:
     """torch version and its intra-op thread count."""
     return {"torch": torch.__version__, "torch_threads": str(torch.get_num_threads())}
+
+
+def timed_fit(make_model: Any, x: torch.Tensor, y: torch.Tensor, batch_size: int,
+              epochs: int, seed: int) -> tuple[list[float], float | None]:
+    """Xavier init, SGD lr 0.1, ``epochs`` shuffled epochs: (wall time per epoch, last train
+    accuracy) — the PyTorch side of the synthetic fit workloads (W3, W4)."""
+    import time
+
+    times: list[float] = []
+    tic = time.perf_counter()
+    torch.manual_seed(seed)
+    gen = torch.Generator().manual_seed(seed)
+    model = make_model()
+    init_params(model, "xavier")
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    acc = None
+    for _ in range(epochs):
+        acc = train_epoch(model, opt, x, y, batch_size, gen)
+        toc = time.perf_counter()
+        times.append(toc - tic)
+        tic = toc
+    return times, acc

@@ -21,24 +21,11 @@ def main(argv: list[str] | None = None) -> dict:
         args.epochs, args.rows = min(args.epochs, 2), min(args.rows, 2560)
     t0 = time.perf_counter()
     import _torch_common as tc
-    import torch
     import_s = time.perf_counter() - t0
 
     x, y = tc.tensors(*_common.synthetic(args.rows, (784,), 10, args.seed))
     batch_size = 128
-    epochs: list[float] = []
-    tic = time.perf_counter()
-    torch.manual_seed(args.seed)
-    gen = torch.Generator().manual_seed(args.seed)
-    model = tc.wide_mlp()
-    tc.init_params(model, "xavier")
-    opt = torch.optim.SGD(model.parameters(), lr=0.1)
-    acc = None
-    for _ in range(args.epochs):
-        acc = tc.train_epoch(model, opt, x, y, batch_size, gen)
-        toc = time.perf_counter()
-        epochs.append(toc - tic)
-        tic = toc
+    epochs, acc = tc.timed_fit(tc.wide_mlp, x, y, batch_size, args.epochs, args.seed)
     res = {"workload": "W3", "system": "torch", "import_s": import_s, "final_train_acc": acc,
            "batches_per_epoch": -(-args.rows // batch_size),
            "versions": _common.versions(tc.versions())}

@@ -147,3 +147,22 @@ class DataIter:
         ``mxjax.io.ndarray_iter.FusedEpochPlan``.
         """
         return None
+
+
+class BatchWrapperIter(DataIter):
+    """A DataIter whose ``iter_next`` sets ``current_batch`` (ResizeIter, PrefetchingIter):
+    the ``get*`` accessors read that batch, as MXNet's wrappers do."""
+
+    current_batch: DataBatch | None = None
+
+    def getdata(self) -> Any:
+        return self.current_batch.data
+
+    def getlabel(self) -> Any:
+        return self.current_batch.label
+
+    def getindex(self) -> Any:
+        return self.current_batch.index
+
+    def getpad(self) -> Any:
+        return self.current_batch.pad

@@ -19,9 +19,8 @@ from __future__ import annotations
 
 import threading
 import weakref
-from typing import Any
 
-from .io import DataBatch, DataDesc, DataIter
+from .io import BatchWrapperIter, DataBatch, DataDesc, DataIter
 
 __all__ = ["PrefetchingIter"]
 
@@ -71,7 +70,7 @@ def _renamed(descs: list, mapping: dict) -> list[DataDesc]:
             else DataDesc(*x) for x in descs]
 
 
-class PrefetchingIter(DataIter):
+class PrefetchingIter(BatchWrapperIter):
     """Prefetch batches of one or several iterators in background threads."""
 
     def __init__(self, iters: DataIter | list[DataIter], rename_data: list[dict] | None = None,
@@ -150,15 +149,3 @@ class PrefetchingIter(DataIter):
         if self.iter_next():
             return self.current_batch
         raise StopIteration
-
-    def getdata(self) -> Any:
-        return self.current_batch.data
-
-    def getlabel(self) -> Any:
-        return self.current_batch.label
-
-    def getindex(self) -> Any:
-        return self.current_batch.index
-
-    def getpad(self) -> Any:
-        return self.current_batch.pad

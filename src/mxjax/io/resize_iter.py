@@ -8,14 +8,12 @@ and ``reset()`` resets the inner iterator only if ``reset_internal`` (so with
 
 from __future__ import annotations
 
-from typing import Any
-
-from .io import DataBatch, DataIter
+from .io import BatchWrapperIter, DataBatch, DataIter
 
 __all__ = ["ResizeIter"]
 
 
-class ResizeIter(DataIter):
+class ResizeIter(BatchWrapperIter):
     """Resize ``data_iter`` to ``size`` batches per epoch (``mx.io.ResizeIter``)."""
 
     def __init__(self, data_iter: DataIter, size: int, reset_internal: bool = True):
@@ -46,15 +44,3 @@ class ResizeIter(DataIter):
             self.current_batch = self.data_iter.next()
         self.cur += 1
         return True
-
-    def getdata(self) -> Any:
-        return self.current_batch.data
-
-    def getlabel(self) -> Any:
-        return self.current_batch.label
-
-    def getindex(self) -> Any:
-        return self.current_batch.index
-
-    def getpad(self) -> Any:
-        return self.current_batch.pad

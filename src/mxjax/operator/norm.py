@@ -172,8 +172,22 @@ class InstanceNorm(Op):
         return xhat * gamma.reshape(bs) + beta.reshape(bs)
 
 
+class _AffineNorm(Op):
+    """Normalization with a learned scale and shift: inputs (data, gamma, beta); outputs the
+    result and, with ``output_mean_var``, the mean and std (LayerNorm, GroupNorm)."""
+
+    def inputs(self, a):
+        return ["data", "gamma", "beta"]
+
+    def outputs(self, a):
+        return ["output", "mean", "std"]
+
+    def num_visible(self, a):
+        return 3 if a.output_mean_var else 1
+
+
 @register
-class LayerNorm(Op):
+class LayerNorm(_AffineNorm):
     """``y = γ (x - μ) / sqrt(σ² + eps) + β`` with statistics along ``axis`` (default -1);
     ``output_mean_var`` adds the mean and std (``sqrt(σ² + eps)``), kept as size-1 axes."""
 
@@ -184,14 +198,6 @@ class LayerNorm(Op):
         "output_mean_var": Param("bool", False),
     }
 
-    def inputs(self, a):
-        return ["data", "gamma", "beta"]
-
-    def outputs(self, a):
-        return ["output", "mean", "std"]
-
-    def num_visible(self, a):
-        return 3 if a.output_mean_var else 1
 
     def infer_shape(self, a, in_shapes):
         data = in_shapes[0]
@@ -214,7 +220,7 @@ class LayerNorm(Op):
 
 
 @register
-class GroupNorm(Op):
+class GroupNorm(_AffineNorm):
     """Channels split into ``num_groups`` groups; each (sample, group) normalized over its
     channels and spatial axes; gamma/beta have one entry per group (MXNet 1.9)."""
 
@@ -225,14 +231,6 @@ class GroupNorm(Op):
         "output_mean_var": Param("bool", False),
     }
 
-    def inputs(self, a):
-        return ["data", "gamma", "beta"]
-
-    def outputs(self, a):
-        return ["output", "mean", "std"]
-
-    def num_visible(self, a):
-        return 3 if a.output_mean_var else 1
 
     def infer_shape(self, a, in_shapes):
         data = in_shapes[0]

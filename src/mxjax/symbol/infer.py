@@ -18,6 +18,7 @@ import numpy as np
 from ..base import MXNetError, dtype_np
 from ..operator.registry import Attrs, Op, OpContext
 from ..operator.registry import _parse_shape as _parse_shape_attr
+from ..operator.tensor import unify_shapes
 from .graph import Entry, Node, topo_order
 
 __all__ = ["infer_shapes", "infer_types", "op_output_avals"]
@@ -28,23 +29,13 @@ def _known(s: tuple | None) -> bool:
 
 
 def _merge(old: tuple | None, new: tuple | None, what: str) -> tuple | None:
+    """``unify_shapes`` (0 = unknown dim), raising MXNet's inconsistency error on conflict."""
     if new is None:
         return old
-    if old is None:
-        return tuple(new)
-    if len(old) != len(new):
+    merged = unify_shapes(old, tuple(new))
+    if merged is None:
         raise MXNetError(f"Shape inconsistent for {what}: provided {old}, inferred {tuple(new)}")
-    out = []
-    for x, y in zip(old, new, strict=True):
-        if x == 0:
-            out.append(y)
-        elif y == 0 or x == y:
-            out.append(x)
-        else:
-            raise MXNetError(
-                f"Shape inconsistent for {what}: provided {old}, inferred {tuple(new)}"
-            )
-    return tuple(out)
+    return merged
 
 
 @functools.lru_cache(maxsize=4096)
