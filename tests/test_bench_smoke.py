@@ -209,3 +209,36 @@ def test_after_the_probe_only_the_faster_thread_setting_of_each_peer_runs():
     sums = report.summarize(recs, probe_reps=1)
     assert report.peer_baseline(sums, "W1", "mxnet").system == "mxnet-omp1"
     assert sums[("W1", "mxnet-omp1")].steady_s == 5.0  # the reported median is over all runs
+
+
+roofline = _load(BENCH / "roofline.py", "bench_roofline")
+
+
+def test_roofline_counts_w3s_products_forward_weight_and_input_gradients():
+    products = roofline.w3_products()
+    # 3 forward, 3 weight gradients, 2 input gradients (the data needs none).
+    assert len(products) == 8
+    per_layer = 784 * 1024 + 1024 * 1024 + 1024 * 10
+    expected = 2 * 128 * (per_layer + per_layer + (1024 * 1024 + 1024 * 10))
+    assert sum(roofline.flops(m, k, n) for _, m, k, n in products) == expected
+    assert roofline.batches_per_epoch() == 79
+
+
+def test_roofline_measures_xla_and_numpy_gemm_and_reads_baselines_from_a_run(tmp_path):
+    res = roofline.measure("numpy", reps=2)
+    assert [r["what"] for r in res["rows"]][:2] == ["fc1 forward", "fc1 weight grad"]
+    assert all(r["s"] > 0 and r["gflops"] > 0 for r in res["rows"])
+
+    def rec(system, steady, ok=True):
+        return {"workload": "W3", "system": system, "ok": ok,
+                "result": {"steady_epoch_s": steady}}
+    run_json = tmp_path / "run.json"
+    run_json.write_text(json.dumps({"meta": {}, "records": [
+        rec("mxjax", 0.7), rec("mxjax", 0.8), rec("mxnet-omp1", 2.0), rec("mxnet-omp2", 1.25),
+        rec("mxnet-omp2", 1.35), rec("torch-omp2", 0.8), rec("torch-omp1", 0.1, ok=False)]}))
+    base = roofline.baselines(run_json)
+    assert base == {"mxnet": ("mxnet-omp2", 1.3), "torch": ("torch-omp2", 0.8),
+                    "mxjax": ("mxjax", 0.75)}
+    text = roofline.report([res], base)
+    assert "| mxnet-omp2 | 1.300 | 2.5× | 0.520 |" in text
+    assert "| torch-omp2 | 0.800 | 1.5× | 0.533 |" in text
