@@ -21,9 +21,12 @@ from . import ndarray as nd
 from . import symbol as sym
 from . import initializer, visualization
 from . import io, metric, optimizer, lr_scheduler, callback, module, test_utils
+from . import rnn
 from . import module as mod
 from . import kvstore
 from . import kvstore as kv
+from . import monitor
+from . import monitor as mon
 from . import initializer as init
 from . import visualization as viz
 from .attribute import AttrScope
@@ -37,5 +40,6 @@ __all__ = [
     "nd",
     "ndarray", "num_gpus", "operator", "random", "sym", "symbol", "viz", "visualization",
     "__version__", "io", "metric", "optimizer", "lr_scheduler", "callback", "module", "mod",
-    "test_utils", "distributed", "kvstore", "kv", "compile_cache",
+    "test_utils", "distributed", "kvstore", "kv", "compile_cache", "monitor", "mon",
+    "rnn",
 ]

@@ -140,9 +140,117 @@ class GraphProgram:
         (grads,) = vjp(cot)
         return outs, new_aux, grads
 
+    # ----------------------------------------------------------------- monitor
+    def forward_report_names(self, with_variables: bool = False) -> list[str]:
+        """Names a monitor sees in a forward: every operator output (MXNet's
+        ``<node>_<output>``), in execution order; with ``with_variables`` also the
+        variables, where they come in the graph order."""
+        names = []
+        for _, node, _, _ in self._steps:
+            if node.op is not None or with_variables:
+                names.extend(node.output_names())
+        return names
+
+    def _backward_nodes(self, diff_names: frozenset) -> list[int]:
+        """Operator nodes that MXNet's gradient pass gives a backward node, in the order
+        the backward runs: those with a non-auxiliary input that depends on an argument
+        with a gradient."""
+        needs = [False] * len(self._order)
+        for i, node, ins, _ in self._steps:
+            if node.op is None:
+                needs[i] = node.name in diff_names
+            else:
+                aux_pos = set(node.aux_positions())
+                needs[i] = any(needs[j] for p, (j, _) in enumerate(ins) if p not in aux_pos)
+        return [i for i in reversed(range(len(self._order)))
+                if self._order[i].op is not None and needs[i]]
+
+    def backward_report_names(self, diff_names: frozenset) -> list[str]:
+        """Names a monitor sees in a backward: ``<node>_backward_output`` (one input) or
+        ``<node>_backward_output<i>`` per non-auxiliary input, backward node by node."""
+        names = []
+        for i in self._backward_nodes(diff_names):
+            node = self._order[i]
+            n = len(node.inputs) - len(node.aux_positions())
+            base = f"{node.name}_backward_output"
+            names.extend([base] if n == 1 else [f"{base}{j}" for j in range(n)])
+        return names
+
+    def report(self, args: Mapping[str, jax.Array], aux: Mapping[str, jax.Array],
+               is_train: bool, key: jax.Array | None, head_grads: Sequence | None,
+               diff_names: frozenset, with_variables: bool = False
+               ) -> tuple[list[jax.Array], list[jax.Array]]:
+        """The values behind ``forward_report_names`` and, given ``head_grads`` (None = no
+        backward), ``backward_report_names``: MXNet's executor monitor callbacks.
+
+        The backward runs node by node (one VJP per operator, the same op context as the
+        forward), so every operator's input gradients exist as MXNet reports them, label
+        inputs included (zeros here; MXNet leaves them unwritten)."""
+        values: list[tuple] = []
+        calls: dict[int, tuple] = {}
+        resolved = self._resolve_partial(args)
+        forward_out: list[jax.Array] = []
+        for i, node, ins, aux_names in self._steps:
+            if node.op is None:
+                values.append((args[node.name] if node.name in args else aux[node.name],))
+                if with_variables:
+                    forward_out.append(values[-1][0])
+                continue
+            xs = [values[j][k] for j, k in ins]
+            ctx = OpContext(is_train=is_train,
+                            key=None if key is None or not node.op.needs_rng
+                            else jax.random.fold_in(key, i),
+                            out_shape=resolved.get(i))
+            res = node.op.forward(node.parsed(), ctx, *xs)
+            if aux_names:
+                res = res[0]
+            res = tuple(res) if isinstance(res, (tuple, list)) else (res,)
+            values.append(res)
+            calls[i] = (xs, ctx)
+            forward_out.extend(res)
+        if head_grads is None:
+            return forward_out, []
+        cot: dict[tuple[int, int], jax.Array] = {}
+        for (j, k), g in zip(self._heads, head_grads, strict=True):
+            out = values[j][k]
+            g = jnp.ones_like(out) if g is None else g.astype(out.dtype)
+            cot[(j, k)] = cot[(j, k)] + g if (j, k) in cot else g
+        backward_out: list[jax.Array] = []
+        for i in self._backward_nodes(diff_names):
+            node = self._order[i]
+            xs, ctx = calls[i]
+            aux_pos = set(node.aux_positions())
+            free = [p for p in range(len(xs)) if p not in aux_pos]
+
+            def f(*vs, node=node, xs=xs, ctx=ctx, free=free, has_aux=bool(aux_pos)):
+                full = list(xs)
+                for p, v in zip(free, vs, strict=True):
+                    full[p] = v
+                res = node.op.forward(node.parsed(), ctx, *full)
+                res = res[0] if has_aux else res
+                return tuple(res) if isinstance(res, (tuple, list)) else (res,)
+
+            outs, vjp = jax.vjp(f, *[xs[p] for p in free])
+            cts = tuple(cot.get((i, k), jnp.zeros_like(o))
+                        if jnp.issubdtype(o.dtype, jnp.inexact)
+                        else np.zeros(o.shape, jax.dtypes.float0) for k, o in enumerate(outs))
+            for p, g in zip(free, vjp(cts), strict=True):
+                x = xs[p]
+                if g.dtype == jax.dtypes.float0:
+                    g = jnp.zeros(x.shape, x.dtype)
+                backward_out.append(g)
+                if jnp.issubdtype(x.dtype, jnp.inexact):
+                    src = self._steps[i][2][p]
+                    cot[src] = cot[src] + g if src in cot else g
+        return forward_out, backward_out
+
     @functools.cached_property
     def jit_forward(self):
         return jax.jit(self.run, static_argnums=(2,))
+
+    @functools.cached_property
+    def jit_report(self):
+        return jax.jit(self.report, static_argnames=("is_train", "diff_names", "with_variables"))
 
     @functools.cached_property
     def jit_forward_backward(self):
@@ -368,6 +476,9 @@ class Executor:
             for n, arr in zip(prog.aux_names, self.aux_arrays, strict=True):
                 if n in new_aux:
                     arr._data = new_aux[n].astype(arr._data.dtype)
+        if self._monitor is not None:
+            self._run_monitor(state["args"], state["aux"], state["is_train"], state["key"],
+                              heads, frozenset(diff))
 
     # ------------------------------------------------------------------ misc
     def copy_params_from(self, arg_params: Mapping[str, Any],
@@ -433,24 +544,31 @@ class Executor:
         return Executor(self._symbol, self._ctx, args, grads, self._grad_req, aux)
 
     def set_monitor_callback(self, callback: Any, monitor_all: bool = False) -> None:
-        """Call ``callback(name, NDArray)`` for every op output after each forward.
+        """Call ``callback(name, NDArray)`` for every operator output after each forward and
+        for every operator's input gradients after each backward (``fc1_output``, ...,
+        ``fc1_backward_output1``), as MXNet's executor does.
 
-        With ``monitor_all`` the variables (inputs) are reported too. (MXNet
-        passes C handles; mxjax passes NDArrays, which ``mx.mon.Monitor``-style
-        callbacks accept as they are.)
+        With ``monitor_all`` the variables (inputs) are reported too. (MXNet passes C
+        handles; mxjax passes NDArrays, which ``mx.mon.Monitor`` accepts as they are.)
+        Hidden operator outputs (BatchNorm's saved mean and variance) are not computed by
+        mxjax and so not reported.
         """
         self._monitor = callback
         self._monitor_all = bool(monitor_all)
 
-    def _run_monitor(self, args: dict, aux: dict, is_train: bool, key: Any) -> None:
-        internals = self._symbol.get_internals()
-        prog = GraphProgram(internals)
+    def _run_monitor(self, args: dict, aux: dict, is_train: bool, key: Any,
+                     head_grads: list | None = None, diff: frozenset = frozenset()) -> None:
+        """Report a forward's operator outputs, or (with ``head_grads``) a backward's
+        per-operator input gradients, to the monitor callback (MXNet's order and names)."""
+        prog = self._program
         with jax.enable_x64(True):
-            outs, _ = prog.jit_forward(args, aux, is_train, key)
-        inputs = set(self._symbol.list_inputs())
-        for name, value in zip(prog.output_names, outs, strict=True):
-            if name in inputs and not self._monitor_all:
-                continue
+            fwd, bwd = prog.jit_report(args, aux, is_train, key, head_grads, diff_names=diff,
+                                       with_variables=self._monitor_all)
+        if head_grads is None:
+            names, values = prog.forward_report_names(self._monitor_all), fwd
+        else:
+            names, values = prog.backward_report_names(diff), bwd
+        for name, value in zip(names, values, strict=True):
             self._monitor(name, NDArray(value, self._ctx))
 
     def debug_str(self) -> str:

@@ -142,9 +142,40 @@ class TrainEngine:
         if self.fused is None or self.opt_state is None:
             return
         upd = self.mod._updater
-        upd.states = dict(self.fused.to_updater_states(self.opt_state))
+        # merged into the Updater's states: indices this engine does not train (another
+        # bucket's extra parameters, see hand_over) keep theirs
+        states = dict(getattr(upd, "states", None) or {})
+        states.update(self.fused.to_updater_states(self.opt_state))
+        upd.states = states
         if hasattr(upd, "states_synced"):
             upd.states_synced = dict.fromkeys(upd.states, True)
+
+    def hand_over(self, other: TrainEngine) -> None:
+        """Pass the live optimizer state to ``other``, the engine of a module that shares this
+        module's parameters and optimizer (BucketingModule's bucket switch).
+
+        With the same fused parameters the device state and a deferred step move over as
+        they are (the step then runs inside ``other``'s next training forward); otherwise the
+        deferred step runs now and the state goes through the shared Updater, from which
+        ``other`` reloads it. Either way this engine holds no state afterwards, so two
+        engines never keep diverging copies."""
+        if other is self:
+            return
+        same = (self.fused is not None and other.fused is not None
+                and self.fused.opt is other.fused.opt and self.names == other.names
+                and self.g.params is other.g.params and self.g.dist is None
+                and other.g.dist is None and self.g.devices == other.g.devices)
+        if not same:
+            self.sync_updater()
+            self.opt_state = None
+            other.opt_state = None
+            return
+        other.opt_state, self.opt_state = self.opt_state, None
+        other.deferred, self.deferred = self.deferred, False
+        other._grads_for_step = getattr(self, "_grads_for_step", None)
+        self._grads_for_step = None
+        if other.fused._chunks is None:
+            other.fused._chunks = self.fused._chunks
 
     # ------------------------------------------------------------------ update
     @functools.cached_property
@@ -397,7 +428,7 @@ class TrainEngine:
 
     def _can_fuse_training(self) -> bool:
         return self.fused is not None and all(self.g.program.head_is_loss) and \
-            self.g._monitor is None
+            self.g.monitor_callback is None
 
     def fit_epoch(self, train_data: Any, eval_metric: Any, epoch: int,
                   batch_end_callback: Any) -> list | None:
@@ -598,7 +629,7 @@ class TrainEngine:
     def score(self, eval_data: Any, eval_metric: Any, num_batch: int | None) -> int | None:
         self.flush()
         g = self.g
-        if num_batch is not None or g._monitor is not None or g.program.needs_rng:
+        if num_batch is not None or g.monitor_callback is not None or g.program.needs_rng:
             return None
         metric = _MetricStats.make(eval_metric, g.label_names, g.output_names)
         if metric is None:
@@ -618,7 +649,7 @@ class TrainEngine:
     def predict(self, eval_data: Any, num_batch: int | None) -> list | None:
         self.flush()
         g = self.g
-        if num_batch is not None or g._monitor is not None or g.program.needs_rng:
+        if num_batch is not None or g.monitor_callback is not None or g.program.needs_rng:
             return None
         if g.spmd and any(s != batch_spec(0) for s in g.out_spec):
             return None

@@ -138,7 +138,9 @@ class ExecGroup:
         self._outputs: list[NDArray] | None = None
         self._out_get: Callable[[int], jax.Array] | None = None
         self._pending: dict | None = None
-        self._monitor = None
+        #: the executor monitor callback (``ExecView.set_monitor_callback``) and its mode
+        self.monitor_callback: Callable[[str, NDArray], None] | None = None
+        self.monitor_all = False
 
     # ---------------------------------------------------------------- binding
     def _resolve_grad_req(self, grad_req: Any) -> None:
@@ -695,6 +697,8 @@ class ExecGroup:
         self.inputs.update(feed)
         n_out = len(self.output_names)
         speculate = is_train and all(self.program.head_is_loss)
+        if self.monitor_callback is not None:
+            self.sync()  # the monitor reports this batch with the updated parameters
         if speculate and self.engine is not None and self.engine.deferred:
             # the deferred optimizer step, forward and backward in one compiled call
             state = {"aux": dict(self.aux), "inputs": inputs, "key": key, "is_train": True,
@@ -710,6 +714,8 @@ class ExecGroup:
                 self._run_fwd_bwd(state, [None] * n_out)
         self._pending = state
         self._set_output_source(functools.partial(self._pending_output, state))
+        if self.monitor_callback is not None:
+            self._report(state, None)
 
     def _set_output_source(self, get: Callable[[int], jax.Array]) -> None:
         """Outputs come from ``get(i)`` (all devices' output i); merged lazily on use."""
@@ -776,6 +782,8 @@ class ExecGroup:
                 else:
                     self.input_grads[n] = g
         self.aux.update(new_aux)
+        if self.monitor_callback is not None:
+            self._report(state, heads)
 
     def _head_grad(self, g: Any, i: int) -> jax.Array:
         """A head gradient, sliced over the devices along the output's batch axis."""
@@ -858,7 +866,30 @@ class ExecGroup:
         return batch_axis_of(self.label_shapes[j])
 
     def install_monitor(self, mon: Any) -> None:
-        self._monitor = mon
+        """Refuse what mxjax cannot monitor yet; the Monitor then installs its callback on
+        each ``execs[k]`` (``ExecView.set_monitor_callback``)."""
+        if self.spmd:
+            raise MXNetError("mx.mon.Monitor on a Module bound to several devices is not "
+                             "supported by mxjax yet; bind it to one context to monitor it")
+        if self.dist is not None:
+            raise MXNetError("mx.mon.Monitor on a dist_sync Module is not supported by mxjax "
+                             "yet")
+
+    def _report(self, state: dict, heads: list | None) -> None:
+        """Hand the monitor callback a forward's operator outputs, or (``heads`` given) a
+        backward's per-operator input gradients (``GraphProgram.report``)."""
+        prog = self.program
+        diff = frozenset([*self.grads, *self.input_grads])
+        with jax.enable_x64(True):
+            fwd, bwd = prog.jit_report(state["params"] | state["inputs"], state["aux"],
+                                       state["is_train"], state["key"], heads,
+                                       diff_names=diff, with_variables=self.monitor_all)
+        if heads is None:
+            names, values = prog.forward_report_names(self.monitor_all), fwd
+        else:
+            names, values = prog.backward_report_names(diff), bwd
+        for name, value in zip(names, values, strict=True):
+            self.monitor_callback(name, NDArray(value, self.ctx))
 
 
 def _slice_label(label: Any, axis: int, islice: slice) -> Any:

@@ -347,15 +347,31 @@ class Module(BaseModule):
         if owner.optimizer_initialized and _is_dist(owner._kvstore):
             self._exec_group.enable_dist()  # rebound after init_optimizer(kvstore='dist_sync')
         if shared_module is not None:
+            self._share_arrays(shared_module._exec_group)
             self.params_initialized = True
             self._arg_params = shared_module._arg_params
             self._aux_params = shared_module._aux_params
-            self._exec_group.params = shared_module._exec_group.params
-            self._exec_group.aux = shared_module._exec_group.aux
         elif self.params_initialized:
             self._exec_group.set_params(self._arg_params, self._aux_params)
         if shared_module is not None and shared_module.optimizer_initialized:
             self.borrow_optimizer(shared_module)
+
+    def _share_arrays(self, shared: ExecGroup) -> None:
+        """Use ``shared``'s parameter, gradient and aux-state dicts (MXNet's executors share
+        these arrays by name: a bucket's gradients with grad_req='add' accumulate into the
+        same arrays). Every parameter and aux state must exist there with the same shape."""
+        g = self._exec_group
+        for kind, mine, theirs in (("parameter", g.params, shared.params),
+                                   ("auxiliary state", g.aux, shared.aux)):
+            for n, v in mine.items():
+                if n not in theirs or tuple(theirs[n].shape) != tuple(v.shape):
+                    got = tuple(theirs[n].shape) if n in theirs else "missing"
+                    raise MXNetError(f"shared_module: {kind} {n!r} of shape {tuple(v.shape)} "
+                                     f"is {got} in the shared module (shared modules share "
+                                     "arrays by name and shape)")
+        for n, v in g.grads.items():
+            shared.grads.setdefault(n, v)
+        g.params, g.aux, g.grads = shared.params, shared.aux, shared.grads
 
     def _parse_descs(self, shapes: Any, names: list[str], kind: str, DataDesc: Any) -> list:
         descs = []
@@ -516,6 +532,8 @@ class Module(BaseModule):
         self._kvstore = shared_module._kvstore
         self._update_on_kvstore = shared_module._update_on_kvstore
         self._updater = shared_module._updater
+        self._flush_engine()
+        self._engine = None  # a new optimizer: the engine's fused state belongs to the old one
         self.optimizer_initialized = True
 
     def save_optimizer_states(self, fname: str) -> None:

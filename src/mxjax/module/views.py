@@ -80,6 +80,18 @@ class ExecView:
         return DeviceArray(g, kind, name, self._k)
 
     @property
+    def _symbol(self) -> Any:
+        """The bound symbol (what ``mx.mon.Monitor.toc`` lists arguments from)."""
+        return self._g.symbol
+
+    def set_monitor_callback(self, callback: Any, monitor_all: bool = False) -> None:
+        """MXNet's ``Executor.set_monitor_callback`` for this Module's executor: every
+        operator output of a forward and every operator's input gradients of a backward go
+        to ``callback(name, NDArray)``."""
+        self._g.monitor_callback = callback
+        self._g.monitor_all = bool(monitor_all)
+
+    @property
     def arg_dict(self) -> dict[str, NDArray]:
         g = self._g
         d: dict[str, NDArray] = {n: self._view("params", n) for n in g.param_names}
@@ -91,7 +103,9 @@ class ExecView:
     @property
     def grad_dict(self) -> dict[str, NDArray]:
         g = self._g
-        d: dict[str, NDArray] = {n: self._view("grads", n) for n in g.grads}
+        # (g.grads may be shared with other bucket modules: list this module's own)
+        d: dict[str, NDArray] = {n: self._view("grads", n) for n in g.param_names
+                                 if n in g.grads}
         for n in g.input_grads:
             d[n] = self._view("input_grads", n)
         return d
