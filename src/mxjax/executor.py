@@ -74,9 +74,24 @@ class GraphProgram:
             bool(n.op is not None and n.op.is_loss) for n, _ in heads
         ]
         self.needs_rng = any(n.op is not None and n.op.needs_rng for n in order)
+        #: variables feeding a BatchNorm's gamma with fix_gamma=True: MXNet's forward writes 1
+        #: into them, so an optimizer step updates them starting from 1 (see fix_params)
+        self.fixed_gamma: tuple[str, ...] = tuple(dict.fromkeys(
+            src.name for n in order if n.op is not None and n.parsed().get("fix_gamma") is True
+            and "gamma" in n.input_names()
+            for src, _ in [n.inputs[n.input_names().index("gamma")]] if src.op is None))
         #: constant nodes whose shape attribute has unknown (0) dims, resolved per input shapes
         self._partial = [i for i, n in enumerate(order) if n.op is not None and not n.inputs
                          and 0 in tuple(n.parsed().get("shape", ()) or ())]
+
+    def fix_params(self, params: Mapping[str, jax.Array]) -> dict[str, jax.Array]:
+        """``params`` with every ``fixed_gamma`` entry set to ones, as MXNet's BatchNorm
+        forward leaves them (``fix_gamma=True`` writes 1 into gamma)."""
+        out = dict(params)
+        for n in self.fixed_gamma:
+            if n in out:
+                out[n] = jnp.ones_like(out[n])
+        return out
 
     def _resolve_partial(self, args: Mapping[str, Any]) -> dict[int, tuple]:
         """Inferred output shapes of constants like ``zeros((0, H))`` for these input shapes."""
@@ -414,6 +429,10 @@ class Executor:
                 raise ValueError(f"Shape not match! Argument {k}, need: {dst.shape}, received: "
                                  f"{tuple(src.shape)}")
             dst[:] = src
+        ad = self.arg_dict
+        for n in self._program.fixed_gamma:  # MXNet's BatchNorm(fix_gamma=True) writes 1
+            with jax.enable_x64(True):
+                ad[n]._data = jnp.ones_like(ad[n]._data)
         outputs = self.outputs
         args, aux = self._values()
         prog = self._program

@@ -422,3 +422,80 @@ def test_resume_with_optimizer_states_continues_exactly(tmp_path):
     got, _ = resumed.get_params()
     for k in want:
         np.testing.assert_allclose(got[k].asnumpy(), want[k].asnumpy(), rtol=1e-6, atol=1e-7)
+
+
+# --- BatchNorm(fix_gamma=True): MXNet's forward writes 1 into gamma --------------------
+# (tests/fixtures/mxnet/README.md, "fix_gamma=True"; MXNet 1.9.1 run of this network:
+# gamma 0.99, 0.981, 0.9729 after three SGD steps with lr 0.1, wd 0.1, momentum 0.9,
+# whatever gamma held before: the update always starts from 1, so gamma = 1 + momentum.)
+FIX_GAMMA_AFTER = [0.99, 0.981, 0.9729]
+
+
+def _fix_gamma_module(optimizer="sgd"):
+    net = mx.sym.FullyConnected(mx.sym.var("data"), num_hidden=3, name="fc")
+    net = mx.sym.SoftmaxOutput(mx.sym.BatchNorm(net, name="bn"), name="softmax")
+    mod = mx.mod.Module(net)
+    mod.bind([("data", (4, 5))], [("softmax_label", (4,))])
+    mod.init_params(mx.init.Uniform(0.1))
+    arg, aux = mod.get_params()
+    arg["bn_gamma"] = mx.nd.array([0.5, 0.6, 0.7])
+    mod.set_params(arg, aux)
+    params = {"learning_rate": 0.1, "wd": 0.1}
+    if optimizer == "sgd":
+        params["momentum"] = 0.9
+    mod.init_optimizer(optimizer=optimizer, optimizer_params=params)
+    return mod
+
+
+def _fix_gamma_batch():
+    x = np.random.RandomState(0).rand(4, 5).astype(np.float32)
+    return mx.io.DataBatch([mx.nd.array(x)], [mx.nd.array([0, 1, 2, 1])])
+
+
+def test_fix_gamma_gamma_is_updated_from_one_like_mxnet_intermediate_api():
+    mod = _fix_gamma_module()
+    for want in FIX_GAMMA_AFTER:
+        mod.forward_backward(_fix_gamma_batch())
+        mod.update()
+        np.testing.assert_allclose(mod.get_params()[0]["bn_gamma"].asnumpy(), [want] * 3,
+                                   rtol=1e-6)
+
+
+def test_fix_gamma_gamma_is_updated_from_one_like_mxnet_in_a_scanned_fit_epoch():
+    mod = _fix_gamma_module()
+    x = np.random.RandomState(0).rand(12, 5).astype(np.float32)
+    it = mx.io.NDArrayIter(x, np.array([0, 1, 2, 1] * 3, np.float32), 4)
+    mod.fit(it, num_epoch=1)  # 3 batches, one scanned epoch
+    np.testing.assert_allclose(mod.get_params()[0]["bn_gamma"].asnumpy(),
+                               [FIX_GAMMA_AFTER[-1]] * 3, rtol=1e-6)
+
+
+class _PlainMomentum(mx.optimizer.Optimizer):
+    """A user optimizer with no pure rule: the Module updates through MXNet's Updater."""
+
+    def create_state(self, index, weight):
+        return mx.nd.zeros(weight.shape, weight.context, dtype=weight.dtype)
+
+    def update(self, index, weight, grad, state):
+        self._update_count(index)
+        lr, wd = self._get_lr(index), self._get_wd(index)
+        state[:] = 0.9 * state - lr * (grad * self.rescale_grad + wd * weight)
+        weight[:] += state
+
+
+def test_fix_gamma_gamma_is_updated_from_one_through_a_user_optimizer_too():
+    mod = _fix_gamma_module(optimizer=_PlainMomentum(learning_rate=0.1, wd=0.1,
+                                                     rescale_grad=0.25))
+    for want in FIX_GAMMA_AFTER:
+        mod.forward_backward(_fix_gamma_batch())
+        mod.update()
+        np.testing.assert_allclose(mod.get_params()[0]["bn_gamma"].asnumpy(), [want] * 3,
+                                   rtol=1e-6)
+
+
+def test_an_executor_forward_writes_one_into_a_fix_gamma_gamma():
+    net = mx.sym.BatchNorm(mx.sym.var("data"), name="bn")
+    exe = net.simple_bind(mx.cpu(), data=(4, 3))
+    exe.arg_dict["bn_gamma"][:] = 0.25
+    exe.forward(is_train=False)
+    np.testing.assert_array_equal(exe.arg_dict["bn_gamma"].asnumpy(), [1.0, 1.0, 1.0])

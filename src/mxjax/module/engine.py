@@ -185,7 +185,7 @@ class TrainEngine:
 
         def upd(params, grads, state, dyn):
             grads = g.psum(g.unstack(grads))  # MXNet sums the devices' gradients first
-            return fused.apply(params, grads, state, dyn)
+            return fused.apply(g.program.fix_params(params), grads, state, dyn)
 
         return g.per_device_jit(upd, (REP, STACK, REP, REP), (REP, REP), donate_argnums=(0, 2),
                                 collective=True)
@@ -213,6 +213,10 @@ class TrainEngine:
         g = self.g
         g.resolve_pending()
         if self.fused is None:
+            fixed = {n: g.params[n] for n in g.program.fixed_gamma if n in g.params}
+            if fixed:  # the forward's write of 1 (BatchNorm fix_gamma), before the Updater
+                with jax.enable_x64(True):
+                    g.params.update(g.program.fix_params(fixed))
             if g.spmd:
                 self._eager_update_devices()
                 return
@@ -276,7 +280,7 @@ class TrainEngine:
         label_names = list(grp.label_names)
 
         def run(params, grads, opt_state, dyn, aux, inputs, key):
-            dp = {n: params[n] for n in names}
+            dp = prog.fix_params({n: params[n] for n in names})
             new_dp, new_opt = fused.apply(dp, grp.psum(grp.unstack(grads)), opt_state, dyn)
             params = {**params, **new_dp}
             di = {n: inputs[n] for n in diff_i}
@@ -365,7 +369,7 @@ class TrainEngine:
         def step(params, aux, opt_state, inputs, key, dyn, macc):
             # one device's part (the whole step with one device): its slice's gradients,
             # summed over the devices, then the same update everywhere
-            dp = {n: params[n] for n in names}
+            dp = prog.fix_params({n: params[n] for n in names})
             rest = {**inputs, **{n: v for n, v in params.items() if n not in dp}}
             outs, new_aux, grads = prog.forward_backward(dp, rest, aux, key, [None] * n_out)
             new_dp, new_opt = fused.apply(dp, g.psum(grads), opt_state, dyn)
