@@ -853,6 +853,29 @@ class Where(Op):
     def inputs(self, a):
         return ["condition", "x", "y"]
 
+    @staticmethod
+    def _same(cond, x, y):
+        """x, y (and a full-rank condition) share one shape, as MXNet's WhereOpShape."""
+        u = _unify(x, y) if x is not None and y is not None else (x or y)
+        if x is not None and y is not None and u is None:
+            raise MXNetError(f"where: x and y must have the same shape, got {x} and {y}")
+        if cond is not None and u is not None and len(cond) == len(u) and len(u) > 1:
+            u = _unify(u, cond) or u
+            cond = _unify(cond, u) or cond
+        return [cond, u or x, u or y]
+
+    def infer_shape(self, a, in_shapes):
+        return self._same(*in_shapes)
+
+    def backward_infer_shape(self, a, in_shapes, out_shapes):
+        cond, x, y = in_shapes
+        o = out_shapes[0]
+        return self._same(cond, _unify(x, o) or x, _unify(y, o) or y)
+
+    def partial_output_shapes(self, a, in_shapes):
+        u = self._same(*in_shapes)[1]
+        return None if u is None else [u]
+
     def infer_type(self, a, in_types):
         known = in_types[1] or in_types[2]
         return [in_types[0] or known, in_types[1] or known, in_types[2] or known]
