@@ -11,7 +11,8 @@ SoftmaxOutput, batch 4, parameters drawn from a fixed seed (stored in the npz).
   ``forward(is_train=True)`` and ``backward()``: every reported name and array, in order.
 * ``module``: a Module with ``mx.mon.Monitor(interval=2)`` installed, three batches of
   tic / forward_backward / update / toc; then tic / forward(is_train=False) / toc; and a
-  second monitor with a pattern and ``sort=True``: every ``toc()`` result.
+  second monitor with a pattern and ``sort=True``; a Module on ``[cpu(0), cpu(1)]``
+  (one report per device): every ``toc()`` result.
 """
 
 import json
@@ -90,10 +91,25 @@ def main():
     mod2.forward_backward(batch)
     sorted_toc = mon2.toc()
 
+    mod3 = mx.mod.Module(net, context=[mx.cpu(0), mx.cpu(1)])
+    mod3.bind([("data", (4, 5))], [("softmax_label", (4,))])
+    mod3.init_params(arg_params={k[4:]: mx.nd.array(v) for k, v in arrays.items()
+                                 if k.startswith("arg:") and k not in
+                                 ("arg:data", "arg:softmax_label")})
+    mod3.init_optimizer(optimizer_params=(("learning_rate", 0.1),))
+    mon3 = mx.mon.Monitor(1)
+    mod3.install_monitor(mon3)
+    mon3.tic()
+    mod3.forward_backward(mx.io.DataBatch([mx.nd.array(arrays["batch0:data"])],
+                                          [mx.nd.array(arrays["batch0:label"])]))
+    mod3.update()
+    two_device_toc = mon3.toc()
+
     np.savez(FIXTURES / "monitor_mxnet.npz", **arrays)
     meta = {"exec_names": exec_names, "exec_n_forward": n_forward,
             "module_tocs": [[list(r) for r in toc] for toc in tocs],
-            "sorted_toc": [list(r) for r in sorted_toc]}
+            "sorted_toc": [list(r) for r in sorted_toc],
+            "two_device_toc": [list(r) for r in two_device_toc]}
     (FIXTURES / "monitor_mxnet.json").write_text(json.dumps(meta, indent=1) + "\n")
 
 

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -145,3 +148,36 @@ def test_custom_stat_func_and_bad_arguments():
     exe.forward(is_train=False)
     with pytest.raises(TypeError, match="fc1_output"):
         bad.toc()
+
+
+TWO_DEVICES = '''
+import json, sys
+import numpy as np
+import mxjax as mx
+sys.path.insert(0, sys.argv[1])
+import test_monitor as T
+mod = mx.mod.Module(T.network(), context=[mx.cpu(0), mx.cpu(1)])
+mod.bind([("data", (4, 5))], [("softmax_label", (4,))])
+mod.init_params(arg_params=T.arg_params())
+mod.init_optimizer(optimizer_params=(("learning_rate", 0.1),))
+mon = mx.mon.Monitor(1)
+mod.install_monitor(mon)
+mon.tic()
+mod.forward_backward(mx.io.DataBatch([mx.nd.array(T.ARR["batch0:data"])],
+                                     [mx.nd.array(T.ARR["batch0:label"])]))
+mod.update()
+print("ROWS", json.dumps([list(r) for r in mon.toc()]))
+'''
+
+
+def test_a_module_on_two_devices_reports_each_devices_slice_like_mxnet(tmp_path):
+    """context=[cpu(0), cpu(1)]: every device's executor reports its half of the batch,
+    device after device (JAX fixes the device count at start: a subprocess)."""
+    env = dict(os.environ, XLA_FLAGS="--xla_force_host_platform_device_count=2")
+    script = tmp_path / "two_devices.py"
+    script.write_text(TWO_DEVICES)
+    res = subprocess.run([sys.executable, str(script), str(Path(__file__).parent)],
+                         capture_output=True, text=True, env=env, timeout=300)
+    assert res.returncode == 0, res.stderr[-2000:]
+    line = next(ln for ln in res.stdout.splitlines() if ln.startswith("ROWS "))
+    _rows_equal([tuple(r) for r in json.loads(line[5:])], META["two_device_toc"])

@@ -432,7 +432,7 @@ class TrainEngine:
 
     def _can_fuse_training(self) -> bool:
         return self.fused is not None and all(self.g.program.head_is_loss) and \
-            self.g.monitor_callback is None
+            not self.g.monitoring
 
     def fit_epoch(self, train_data: Any, eval_metric: Any, epoch: int,
                   batch_end_callback: Any) -> list | None:
@@ -633,7 +633,7 @@ class TrainEngine:
     def score(self, eval_data: Any, eval_metric: Any, num_batch: int | None) -> int | None:
         self.flush()
         g = self.g
-        if num_batch is not None or g.monitor_callback is not None or g.program.needs_rng:
+        if num_batch is not None or g.monitoring or g.program.needs_rng:
             return None
         metric = _MetricStats.make(eval_metric, g.label_names, g.output_names)
         if metric is None:
@@ -653,7 +653,7 @@ class TrainEngine:
     def predict(self, eval_data: Any, num_batch: int | None) -> list | None:
         self.flush()
         g = self.g
-        if num_batch is not None or g.monitor_callback is not None or g.program.needs_rng:
+        if num_batch is not None or g.monitoring or g.program.needs_rng:
             return None
         if g.spmd and any(s != batch_spec(0) for s in g.out_spec):
             return None

@@ -138,8 +138,8 @@ class ExecGroup:
         self._outputs: list[NDArray] | None = None
         self._out_get: Callable[[int], jax.Array] | None = None
         self._pending: dict | None = None
-        #: the executor monitor callback (``ExecView.set_monitor_callback``) and its mode
-        self.monitor_callback: Callable[[str, NDArray], None] | None = None
+        #: executor monitor callbacks by device (``ExecView.set_monitor_callback``), and mode
+        self.monitor_callbacks: dict[int, Callable[[str, NDArray], None]] = {}
         self.monitor_all = False
 
     # ---------------------------------------------------------------- binding
@@ -517,7 +517,10 @@ class ExecGroup:
         """Device ``k``'s array of a state entry (``kind``: params/aux/grads/inputs/...)."""
         if kind == "params":
             self.sync()
-        arr = getattr(self, kind)[key]
+        return self._part(kind, key, getattr(self, kind)[key], k)
+
+    def _part(self, kind: str, key: str, arr: jax.Array, k: int) -> jax.Array:
+        """Device ``k``'s part of ``arr``, a value of state entry ``key`` of ``kind``."""
         if not self.spmd:
             return arr
         shard = self._shard(arr, k)
@@ -697,7 +700,7 @@ class ExecGroup:
         self.inputs.update(feed)
         n_out = len(self.output_names)
         speculate = is_train and all(self.program.head_is_loss)
-        if self.monitor_callback is not None:
+        if self.monitoring:
             self.sync()  # the monitor reports this batch with the updated parameters
         if speculate and self.engine is not None and self.engine.deferred:
             # the deferred optimizer step, forward and backward in one compiled call
@@ -714,7 +717,7 @@ class ExecGroup:
                 self._run_fwd_bwd(state, [None] * n_out)
         self._pending = state
         self._set_output_source(functools.partial(self._pending_output, state))
-        if self.monitor_callback is not None:
+        if self.monitoring:
             self._report(state, None)
 
     def _set_output_source(self, get: Callable[[int], jax.Array]) -> None:
@@ -782,7 +785,7 @@ class ExecGroup:
                 else:
                     self.input_grads[n] = g
         self.aux.update(new_aux)
-        if self.monitor_callback is not None:
+        if self.monitoring:
             self._report(state, heads)
 
     def _head_grad(self, g: Any, i: int) -> jax.Array:
@@ -865,31 +868,38 @@ class ExecGroup:
             return 0
         return batch_axis_of(self.label_shapes[j])
 
-    def install_monitor(self, mon: Any) -> None:
-        """Refuse what mxjax cannot monitor yet; the Monitor then installs its callback on
-        each ``execs[k]`` (``ExecView.set_monitor_callback``)."""
-        if self.spmd:
-            raise MXNetError("mx.mon.Monitor on a Module bound to several devices is not "
-                             "supported by mxjax yet; bind it to one context to monitor it")
-        if self.dist is not None:
-            raise MXNetError("mx.mon.Monitor on a dist_sync Module is not supported by mxjax "
-                             "yet")
+    @property
+    def monitoring(self) -> bool:
+        """Whether a monitor callback is installed (monitored batches run un-fused)."""
+        return bool(self.monitor_callbacks)
 
     def _report(self, state: dict, heads: list | None) -> None:
-        """Hand the monitor callback a forward's operator outputs, or (``heads`` given) a
-        backward's per-operator input gradients (``GraphProgram.report``)."""
+        """Hand each device's monitor callback its forward's operator outputs, or (``heads``
+        given) its backward's per-operator input gradients (``GraphProgram.report``), device
+        after device as MXNet's executors report."""
         prog = self.program
         diff = frozenset([*self.grads, *self.input_grads])
-        with jax.enable_x64(True):
-            fwd, bwd = prog.jit_report(state["params"] | state["inputs"], state["aux"],
-                                       state["is_train"], state["key"], heads,
-                                       diff_names=diff, with_variables=self.monitor_all)
-        if heads is None:
-            names, values = prog.forward_report_names(self.monitor_all), fwd
-        else:
-            names, values = prog.backward_report_names(diff), bwd
-        for name, value in zip(names, values, strict=True):
-            self.monitor_callback(name, NDArray(value, self.ctx))
+        for k in range(self.ndev):
+            callback = self.monitor_callbacks.get(k)
+            if callback is None:
+                continue
+            args = {**{n: self._part("params", n, v, k) for n, v in state["params"].items()},
+                    **{n: self._part("inputs", n, v, k) for n, v in state["inputs"].items()}}
+            aux = {n: self._part("aux", n, v, k) for n, v in state["aux"].items()}
+            key = state["key"]
+            if key is not None and self.spmd:
+                key = jax.random.fold_in(key, k)  # what device_key gives device k
+            dev_heads = None if heads is None else [
+                None if h is None else (self._shard(h, k) if self.spmd else h) for h in heads]
+            with jax.enable_x64(True):
+                fwd, bwd = prog.jit_report(args, aux, state["is_train"], key, dev_heads,
+                                           diff_names=diff, with_variables=self.monitor_all)
+            if heads is None:
+                names, values = prog.forward_report_names(self.monitor_all), fwd
+            else:
+                names, values = prog.backward_report_names(diff), bwd
+            for name, value in zip(names, values, strict=True):
+                callback(name, NDArray(value, self.contexts[k]))
 
 
 def _slice_label(label: Any, axis: int, islice: slice) -> Any:

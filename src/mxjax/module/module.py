@@ -670,11 +670,10 @@ class Module(BaseModule):
         self._exec_group.update_metric(eval_metric, labels, pre_sliced)
 
     def install_monitor(self, mon: Any) -> None:
+        """Install ``mon`` (``mx.mon.Monitor``) on each device's executor, as MXNet does."""
         assert self.binded
-        self._exec_group.install_monitor(mon)
-        if hasattr(mon, "install"):
-            for ex in self._exec_group.execs:
-                mon.install(ex)
+        for ex in self._exec_group.execs:
+            mon.install(ex)
 
     # ------------------------------------------------------ fast engines
     def _fast_fit_epoch(self, train_data: Any, eval_metric: Any, epoch: int,

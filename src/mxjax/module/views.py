@@ -88,7 +88,7 @@ class ExecView:
         """MXNet's ``Executor.set_monitor_callback`` for this Module's executor: every
         operator output of a forward and every operator's input gradients of a backward go
         to ``callback(name, NDArray)``."""
-        self._g.monitor_callback = callback
+        self._g.monitor_callbacks[self._k] = callback
         self._g.monitor_all = bool(monitor_all)
 
     @property
