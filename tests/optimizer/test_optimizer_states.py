@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import pickle
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,7 +16,7 @@ import mxjax.lr_scheduler as lrs
 import mxjax.optimizer as O
 from mxjax.base import MXNetError
 from mxjax.ndarray.utils import load_frombuffer, save_tobuffer
-from mxjax.optimizer.states import META_KEY
+from mxjax.optimizer.states import META_KEY, loads_states
 
 SHAPES = [(3, 4)] * 3
 
@@ -109,11 +111,50 @@ def test_dump_optimizer_restores_optimizer_counts_and_scheduler_state():
         np.testing.assert_array_equal(a.asnumpy(), b.asnumpy())
 
 
-def test_mxnet_pickled_states_are_refused_with_a_clear_error():
-    blob = pickle.dumps({0: np.zeros(3)}, protocol=2)  # MXNet's .states: a pickle (0x80 ...)
-    assert blob[:1] == b"\x80"
-    with pytest.raises(MXNetError, match="pickle .*never unpickles"):
+FIX = Path(__file__).resolve().parents[1] / "fixtures" / "mxnet_states"
+RESUME = dict(np.load(FIX / "resume.npz"))
+CASES = json.loads((FIX / "cases.json").read_text())
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_module_resumes_from_mxnets_own_pickled_states_like_mxnet(case):
+    """MXNet 1.9.1 wrote <case>-0002.{params,states} (tests/optimizer/record_mxnet_states.py)
+    and resumed for two batches: mxjax resumes from the same files to the same weights."""
+    spec = CASES[case]
+    mod = mx.mod.Module.load(str(FIX / case), 2, load_optimizer_states=True)
+    mod.bind([("data", (4, 5))], [("softmax_label", (4,))])
+    mod.init_optimizer(optimizer=spec["optimizer"], optimizer_params=spec["params"])
+    for i in (2, 3):
+        mod.forward_backward(mx.io.DataBatch([mx.nd.array(RESUME[f"x{i}"])],
+                                             [mx.nd.array(RESUME[f"y{i}"])]))
+        mod.update()
+        for k, v in mod.get_params()[0].items():
+            np.testing.assert_allclose(v.asnumpy(), RESUME[f"{case}_after{i}_{k}"],
+                                       rtol=1e-5, atol=1e-7, err_msg=f"{case} {i} {k}")
+
+
+def test_mxnet_pickled_states_read_as_mxnet_wrote_them():
+    states, opt = loads_states((FIX / "adam-0002.states").read_bytes())
+    assert opt is None and sorted(states) == [0, 1, 2, 3]
+    mean, var = states[0]
+    assert mean.shape == var.shape == (6, 5) and mean.dtype == np.float32
+    assert (var.asnumpy() > 0).all()
+
+
+class _Boom:
+    def __reduce__(self):
+        return (os.system, ("echo should-not-run",))
+
+
+def test_a_pickle_naming_other_code_is_refused_before_anything_runs(capfd):
+    blob = pickle.dumps({0: _Boom()})
+    with pytest.raises(MXNetError, match="refusing .* name (posix|os)\\.system"):
         O.get_updater(O.SGD()).set_states(blob)
+    assert "should-not-run" not in capfd.readouterr().out
+    with pytest.raises(MXNetError, match="malformed MXNet optimizer states"):
+        loads_states((FIX / "sgd-0002.states").read_bytes()[:-20])
+    with pytest.raises(MXNetError, match="dict of states"):
+        loads_states(pickle.dumps([1, 2]))
 
 
 def test_malformed_state_bytes_raise_mxnet_error():

@@ -310,6 +310,14 @@ def from_bytes(buf: bytes | bytearray | memoryview,
     return arrays
 
 
+def from_raw_bytes(buf: bytes | bytearray | memoryview, source: str = "buffer") -> np.ndarray:
+    """Parse one array as MXNet's ``MXNDArraySaveRawBytes`` writes it (what an MXNet
+    NDArray pickles as its ``handle``): a single array record of the NDArray file."""
+    if not isinstance(buf, (bytes, bytearray, memoryview)):
+        raise TypeError(f"buf must be bytes, got {type(buf).__name__}")
+    return _read_array(_Reader(bytes(buf), source), 0)
+
+
 def _to_ndarrays(parsed: list[np.ndarray] | dict[str, np.ndarray], source: str):
     """Place every parsed array on the current context (all or nothing)."""
     ctx = current_context()

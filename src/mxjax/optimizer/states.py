@@ -26,14 +26,19 @@ ambiguous and nothing is executed):
 With ``dump_optimizer=True`` the optimizer's attributes (its ``__dict__``, as
 MXNet pickles it, without ``param_dict``) are stored and restored onto a fresh
 instance of the registered class — without calling ``__init__``, as unpickling
-does. Bytes starting with the pickle protocol byte 0x80 (MXNet's own ``.states``
-files) are refused with an :class:`MXNetError` saying why.
+does. Bytes starting with the pickle protocol byte 0x80 are MXNet's own ``.states``
+files: they are read by a restricted unpickler that knows only MXNet's NDArray and
+``bytearray`` (all such a file contains), so nothing in the file is ever run; the
+per-parameter states come back, the update counts restart (as in MXNet, whose Module does
+not pickle the optimizer).
 """
 
 from __future__ import annotations
 
+import io
 import json
 import math
+import pickle
 from typing import Any
 
 import numpy as np
@@ -163,6 +168,79 @@ class _Reader:
         return tuple(k) if isinstance(k, list) else k
 
 
+class _PickledNDArray:
+    """Stands in for ``mxnet.ndarray.ndarray.NDArray`` while reading an MXNet pickle: the
+    pickle calls ``NDArray(None)`` and then sets ``{'handle': raw bytes}``."""
+
+    def __init__(self, handle: Any = None) -> None:
+        self.raw: bytes | None = None
+
+    def __setstate__(self, state: Any) -> None:
+        if not isinstance(state, dict) or set(state) != {"handle"} or \
+                not isinstance(state["handle"], (bytes, bytearray, type(None))):
+            raise MXNetError("malformed MXNet optimizer states: an NDArray's pickled state "
+                             "is not {'handle': bytes}")
+        self.raw = None if state["handle"] is None else bytes(state["handle"])
+
+
+class _StatesUnpickler(pickle.Unpickler):
+    """Reads MXNet's ``.states`` (``pickle.dumps(Updater.states)``) and nothing else: the
+    only globals such a file names are MXNet's NDArray and ``bytearray``; any other global
+    (code the file would run) is refused before anything is called."""
+
+    _ALLOWED = {("mxnet.ndarray.ndarray", "NDArray"): _PickledNDArray,
+                ("builtins", "bytearray"): bytearray}
+
+    def find_class(self, module: str, name: str) -> Any:
+        found = self._ALLOWED.get((module, name))
+        if found is None:
+            hint = (" (an optimizer object: the file was saved with dump_optimizer=True, which "
+                    "mxjax does not read; Module.save_optimizer_states never does that)"
+                    if module.startswith("mxnet.optimizer") else "")
+            raise MXNetError(f"refusing to read these pickled optimizer states: they name "
+                             f"{module}.{name}, which an MXNet optimizer-state file does not "
+                             f"contain{hint}")
+        return found
+
+    def persistent_load(self, pid: Any) -> Any:
+        raise MXNetError("refusing to read these pickled optimizer states: persistent ids")
+
+
+def _loads_mxnet_pickle(buf: bytes) -> dict:
+    """MXNet's own ``.states``: ``{index: NDArray | (NDArray, ...) | None}`` read without
+    running anything from the file (``_StatesUnpickler``)."""
+    from ..ndarray.utils import from_raw_bytes
+
+    try:
+        raw = _StatesUnpickler(io.BytesIO(buf)).load()
+    except MXNetError:
+        raise
+    except Exception as err:  # truncated or corrupt pickle data
+        raise MXNetError(f"malformed MXNet optimizer states (pickle): {err}") from err
+    if not isinstance(raw, dict):
+        raise MXNetError(f"MXNet optimizer states must pickle a dict of states, got "
+                         f"{type(raw).__name__}")
+
+    def convert(v: Any, where: str) -> Any:
+        if v is None:
+            return None
+        if isinstance(v, _PickledNDArray):
+            if v.raw is None:
+                return None
+            return _nd_array(from_raw_bytes(v.raw, f"optimizer state {where}"))
+        if isinstance(v, (tuple, list)):
+            return type(v)(convert(x, f"{where}[{i}]") for i, x in enumerate(v))
+        raise MXNetError(f"MXNet optimizer state {where} is a {type(v).__name__}, not an "
+                         "NDArray or a tuple of NDArrays")
+
+    states = {}
+    for k, v in raw.items():
+        if not isinstance(k, (int, str)):
+            raise MXNetError(f"MXNet optimizer states: key {k!r} is not an index")
+        states[k] = convert(v, repr(k))
+    return states
+
+
 def loads_states(buf: bytes) -> tuple[dict, Any]:
     """``(states, optimizer or None)`` from bytes written by :func:`dumps_states`."""
     from ..ndarray.utils import load_frombuffer
@@ -172,10 +250,7 @@ def loads_states(buf: bytes) -> tuple[dict, Any]:
         raise MXNetError(f"optimizer states must be bytes, got {type(buf).__name__}")
     buf = bytes(buf)
     if buf[:1] == b"\x80":
-        raise MXNetError(
-            "these optimizer states are a Python pickle (MXNet's own .states format); mxjax "
-            "never unpickles files, because unpickling can run arbitrary code. Re-save the "
-            "states with mxjax, or retrain from the .params checkpoint")
+        return _loads_mxnet_pickle(buf), None
     loaded = load_frombuffer(buf)
     if not isinstance(loaded, dict) or META_KEY not in loaded:
         raise MXNetError("not an mxjax optimizer state file: the NDArray file has no "

@@ -86,7 +86,8 @@ class Updater:
     def set_states(self, states: bytes) -> None:
         """Restore states (and the optimizer, if it was dumped) from ``get_states`` bytes.
 
-        MXNet's own pickled ``.states`` bytes are refused with an MXNetError."""
+        MXNet's own pickled ``.states`` bytes are read by a restricted unpickler (see
+        ``optimizer.states``): the per-parameter states, no optimizer."""
         loaded, opt = loads_states(states)
         self.states = loaded
         if opt is not None:
