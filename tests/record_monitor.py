@@ -18,13 +18,14 @@ SoftmaxOutput, batch 4, parameters drawn from a fixed seed (stored in the npz).
 import json
 from pathlib import Path
 
-import mxnet as mx
 import numpy as np
 
 FIXTURES = Path(__file__).with_name("fixtures")
 
 
-def network():
+# The scenarios take the framework module (mxnet here, mxjax in tests/test_monitor.py), so
+# both run exactly the same steps.
+def network(mx):
     net = mx.sym.Variable("data")
     net = mx.sym.FullyConnected(net, name="fc1", num_hidden=4)
     net = mx.sym.Activation(net, name="relu1", act_type="relu")
@@ -33,9 +34,68 @@ def network():
     return mx.sym.SoftmaxOutput(net, name="softmax")
 
 
+def arg_params(mx, arrays):
+    return {k[4:]: mx.nd.array(v) for k, v in arrays.items()
+            if k.startswith("arg:") and k not in ("arg:data", "arg:softmax_label")}
+
+
+def batch(mx, arrays, i):
+    return mx.io.DataBatch([mx.nd.array(arrays[f"batch{i}:data"])],
+                           [mx.nd.array(arrays[f"batch{i}:label"])])
+
+
+def trained_module(mx, arrays, context=None):
+    """A Module bound for batch 4 with the recorded parameters and SGD(lr 0.1)."""
+    mod = mx.mod.Module(network(mx), context=context or mx.cpu())
+    mod.bind([("data", (4, 5))], [("softmax_label", (4,))])
+    mod.init_params(arg_params=arg_params(mx, arrays))
+    mod.init_optimizer(optimizer_params=(("learning_rate", 0.1),))
+    return mod
+
+
+def interval_tocs(mx, arrays):
+    """Monitor(2): three tic/forward_backward/update/toc rounds, then an inference one."""
+    mod = trained_module(mx, arrays)
+    mon = mx.mon.Monitor(2)
+    mod.install_monitor(mon)
+    tocs = []
+    for i in range(3):
+        mon.tic()
+        mod.forward_backward(batch(mx, arrays, i))
+        mod.update()
+        tocs.append(mon.toc())
+    mon.tic()
+    mod.forward(batch(mx, arrays, 2), is_train=False)
+    tocs.append(mon.toc())
+    return tocs
+
+
+def sorted_pattern_toc(mx, arrays):
+    """Monitor(1, pattern, sort=True) over one forward_backward."""
+    mod = trained_module(mx, arrays)
+    mon = mx.mon.Monitor(1, pattern=".*weight|.*backward_output1", sort=True)
+    mod.install_monitor(mon)
+    mon.tic()
+    mod.forward_backward(batch(mx, arrays, 2))
+    return mon.toc()
+
+
+def two_device_toc(mx, arrays):
+    """A Module on [cpu(0), cpu(1)]: each executor reports its half of the batch."""
+    mod = trained_module(mx, arrays, context=[mx.cpu(0), mx.cpu(1)])
+    mon = mx.mon.Monitor(1)
+    mod.install_monitor(mon)
+    mon.tic()
+    mod.forward_backward(batch(mx, arrays, 0))
+    mod.update()
+    return mon.toc()
+
+
 def main():
+    import mxnet as mx
+
     rng = np.random.RandomState(0)
-    net = network()
+    net = network(mx)
     arrays = {}
     exe = net.simple_bind(mx.cpu(), data=(4, 5), softmax_label=(4,))
     for name, arr in exe.arg_dict.items():
@@ -62,54 +122,12 @@ def main():
         arrays[f"exec{i}:{name}"] = value
         exec_names.append(name)
 
-    mod = mx.mod.Module(net)
-    mod.bind([("data", (4, 5))], [("softmax_label", (4,))])
-    mod.init_params(arg_params={k[4:]: mx.nd.array(v) for k, v in arrays.items()
-                                if k.startswith("arg:") and k not in
-                                ("arg:data", "arg:softmax_label")})
-    mod.init_optimizer(optimizer_params=(("learning_rate", 0.1),))
-    mon = mx.mon.Monitor(2)
-    mod.install_monitor(mon)
-    tocs = []
-    for i in range(3):
-        batch = mx.io.DataBatch([mx.nd.array(arrays[f"batch{i}:data"])],
-                                [mx.nd.array(arrays[f"batch{i}:label"])])
-        mon.tic()
-        mod.forward_backward(batch)
-        mod.update()
-        tocs.append(mon.toc())
-    mon.tic()
-    mod.forward(batch, is_train=False)
-    tocs.append(mon.toc())
-
-    mod2 = mx.mod.Module(net)
-    mod2.bind([("data", (4, 5))], [("softmax_label", (4,))])
-    mod2.set_params(mod.get_params()[0], mod.get_params()[1])
-    mon2 = mx.mon.Monitor(1, pattern=".*weight|.*backward_output1", sort=True)
-    mod2.install_monitor(mon2)
-    mon2.tic()
-    mod2.forward_backward(batch)
-    sorted_toc = mon2.toc()
-
-    mod3 = mx.mod.Module(net, context=[mx.cpu(0), mx.cpu(1)])
-    mod3.bind([("data", (4, 5))], [("softmax_label", (4,))])
-    mod3.init_params(arg_params={k[4:]: mx.nd.array(v) for k, v in arrays.items()
-                                 if k.startswith("arg:") and k not in
-                                 ("arg:data", "arg:softmax_label")})
-    mod3.init_optimizer(optimizer_params=(("learning_rate", 0.1),))
-    mon3 = mx.mon.Monitor(1)
-    mod3.install_monitor(mon3)
-    mon3.tic()
-    mod3.forward_backward(mx.io.DataBatch([mx.nd.array(arrays["batch0:data"])],
-                                          [mx.nd.array(arrays["batch0:label"])]))
-    mod3.update()
-    two_device_toc = mon3.toc()
-
+    rows = [list(r) for r in sorted_pattern_toc(mx, arrays)]
     np.savez(FIXTURES / "monitor_mxnet.npz", **arrays)
     meta = {"exec_names": exec_names, "exec_n_forward": n_forward,
-            "module_tocs": [[list(r) for r in toc] for toc in tocs],
-            "sorted_toc": [list(r) for r in sorted_toc],
-            "two_device_toc": [list(r) for r in two_device_toc]}
+            "module_tocs": [[list(r) for r in toc] for toc in interval_tocs(mx, arrays)],
+            "sorted_toc": rows,
+            "two_device_toc": [list(r) for r in two_device_toc(mx, arrays)]}
     (FIXTURES / "monitor_mxnet.json").write_text(json.dumps(meta, indent=1) + "\n")
 
 

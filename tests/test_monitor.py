@@ -4,6 +4,7 @@ the interval / pattern / sort rules."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import logging
 import os
@@ -16,7 +17,12 @@ import pytest
 
 import mxjax as mx
 
-FIX = Path(__file__).with_name("fixtures")
+HERE = Path(__file__).parent
+_spec = importlib.util.spec_from_file_location("record_monitor", HERE / "record_monitor.py")
+R = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(R)
+
+FIX = HERE / "fixtures"
 META = json.loads((FIX / "monitor_mxnet.json").read_text())
 ARR = dict(np.load(FIX / "monitor_mxnet.npz"))
 #: BatchNorm's hidden outputs, which mxjax does not compute (see mxjax.monitor)
@@ -28,22 +34,8 @@ UNWRITTEN = {"softmax_backward_output1"}
 NOT_REQUESTED = {"fc1_backward_output0"}
 
 
-def network():
-    net = mx.sym.Variable("data")
-    net = mx.sym.FullyConnected(net, name="fc1", num_hidden=4)
-    net = mx.sym.Activation(net, name="relu1", act_type="relu")
-    net = mx.sym.BatchNorm(net, name="bn", fix_gamma=False)
-    net = mx.sym.FullyConnected(net, name="fc2", num_hidden=3)
-    return mx.sym.SoftmaxOutput(net, name="softmax")
-
-
-def arg_params():
-    return {k[4:]: mx.nd.array(v) for k, v in ARR.items()
-            if k.startswith("arg:") and k not in ("arg:data", "arg:softmax_label")}
-
-
 def test_executor_reports_every_operator_output_then_every_backward_output_like_mxnet():
-    exe = network().simple_bind(mx.cpu(), data=(4, 5), softmax_label=(4,))
+    exe = R.network(mx).simple_bind(mx.cpu(), data=(4, 5), softmax_label=(4,))
     for name, arr in exe.arg_dict.items():
         arr[:] = ARR["arg:" + name]
     got = []
@@ -78,62 +70,39 @@ def _rows_equal(got, expected):
 
 
 def test_module_monitor_every_second_batch_reports_outputs_gradients_then_updated_args():
-    mod = mx.mod.Module(network())
-    mod.bind([("data", (4, 5))], [("softmax_label", (4,))])
-    mod.init_params(arg_params=arg_params())
-    mod.init_optimizer(optimizer_params=(("learning_rate", 0.1),))
-    mon = mx.mon.Monitor(2)
-    mod.install_monitor(mon)
-    tocs = []
-    for i in range(3):
-        batch = mx.io.DataBatch([mx.nd.array(ARR[f"batch{i}:data"])],
-                                [mx.nd.array(ARR[f"batch{i}:label"])])
-        mon.tic()
-        mod.forward_backward(batch)
-        mod.update()
-        tocs.append(mon.toc())
-    mon.tic()
-    mod.forward(batch, is_train=False)
-    tocs.append(mon.toc())
+    tocs = R.interval_tocs(mx, ARR)
     assert [len(t) > 0 for t in tocs] == [True, False, True, False]
     for got, expected in zip(tocs, META["module_tocs"], strict=True):
         _rows_equal(got, expected)
 
 
 def test_pattern_and_sort_select_and_order_rows_by_name(caplog):
-    mod = mx.mod.Module(network())
-    mod.bind([("data", (4, 5))], [("softmax_label", (4,))])
-    params = {k: v for k, v in arg_params().items()}
-    mod.init_params(arg_params=params)
-    mon = mx.mon.Monitor(1, pattern=".*weight|.*backward_output1", sort=True)
+    _rows_equal(R.sorted_pattern_toc(mx, ARR), META["sorted_toc"])
+    mod = R.trained_module(mx, ARR)
+    mon = mx.mon.Monitor(1, pattern=".*backward_output1", sort=True)
     mod.install_monitor(mon)
-    batch = mx.io.DataBatch([mx.nd.array(ARR["batch2:data"])], [mx.nd.array(ARR["batch2:label"])])
-    mon.tic()
-    mod.forward_backward(batch)
-    rows = mon.toc()
-    assert [n for _, n, _ in rows] == [n for _, n, _ in META["sorted_toc"]]
     with caplog.at_level(logging.INFO):
         mon.tic()
-        mod.forward_backward(batch)
+        mod.forward_backward(R.batch(mx, ARR, 0))
         mon.toc_print()
     first = caplog.records[0].getMessage()
-    assert first.startswith("Batch:       2 bn_backward_output1            ")
+    assert first.startswith("Batch:       1 bn_backward_output1            ")
 
 
 def test_fit_with_a_monitor_logs_monitor_rows(caplog):
     x = ARR["batch0:data"].repeat(2, axis=0)
     y = ARR["batch0:label"].repeat(2)
     it = mx.io.NDArrayIter(x, y, 4)
-    mod = mx.mod.Module(network())
+    mod = mx.mod.Module(R.network(mx))
     mon = mx.mon.Monitor(1, pattern="fc2_weight")
     with caplog.at_level(logging.INFO):
-        mod.fit(it, num_epoch=1, monitor=mon, arg_params=arg_params())
+        mod.fit(it, num_epoch=1, monitor=mon, arg_params=R.arg_params(mx, ARR))
     lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Batch:")]
     assert [ln.split()[1:3] for ln in lines] == [["1", "fc2_weight"], ["2", "fc2_weight"]]
 
 
 def test_custom_stat_func_and_bad_arguments():
-    exe = network().simple_bind(mx.cpu(), data=(4, 5), softmax_label=(4,))
+    exe = R.network(mx).simple_bind(mx.cpu(), data=(4, 5), softmax_label=(4,))
     mon = mx.mon.Monitor(1, stat_func=lambda x: [x.max(), x.min()], pattern="fc1_output")
     mon.install(exe)
     mon.tic()
@@ -151,22 +120,14 @@ def test_custom_stat_func_and_bad_arguments():
 
 
 TWO_DEVICES = '''
-import json, sys
+import importlib.util, json, sys
 import numpy as np
 import mxjax as mx
-sys.path.insert(0, sys.argv[1])
-import test_monitor as T
-mod = mx.mod.Module(T.network(), context=[mx.cpu(0), mx.cpu(1)])
-mod.bind([("data", (4, 5))], [("softmax_label", (4,))])
-mod.init_params(arg_params=T.arg_params())
-mod.init_optimizer(optimizer_params=(("learning_rate", 0.1),))
-mon = mx.mon.Monitor(1)
-mod.install_monitor(mon)
-mon.tic()
-mod.forward_backward(mx.io.DataBatch([mx.nd.array(T.ARR["batch0:data"])],
-                                     [mx.nd.array(T.ARR["batch0:label"])]))
-mod.update()
-print("ROWS", json.dumps([list(r) for r in mon.toc()]))
+spec = importlib.util.spec_from_file_location("record_monitor", sys.argv[1])
+R = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(R)
+arrays = dict(np.load(sys.argv[2]))
+print("ROWS", json.dumps([list(r) for r in R.two_device_toc(mx, arrays)]))
 '''
 
 
@@ -176,7 +137,8 @@ def test_a_module_on_two_devices_reports_each_devices_slice_like_mxnet(tmp_path)
     env = dict(os.environ, XLA_FLAGS="--xla_force_host_platform_device_count=2")
     script = tmp_path / "two_devices.py"
     script.write_text(TWO_DEVICES)
-    res = subprocess.run([sys.executable, str(script), str(Path(__file__).parent)],
+    res = subprocess.run([sys.executable, str(script), str(HERE / "record_monitor.py"),
+                          str(FIX / "monitor_mxnet.npz")],
                          capture_output=True, text=True, env=env, timeout=300)
     assert res.returncode == 0, res.stderr[-2000:]
     line = next(ln for ln in res.stdout.splitlines() if ln.startswith("ROWS "))

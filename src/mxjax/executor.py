@@ -103,11 +103,12 @@ class GraphProgram:
         shapes = infer_shapes(self.symbol._heads, known)
         return {i: shapes.get((id(self._order[i]), 0)) for i in self._partial}
 
-    def run(self, args: Mapping[str, jax.Array], aux: Mapping[str, jax.Array], is_train: bool,
-            key: jax.Array | None) -> tuple[list[jax.Array], dict[str, jax.Array]]:
-        """Evaluate the graph; returns (outputs in list_outputs order, updated aux states)."""
+    def _walk(self, args: Mapping[str, jax.Array], aux: Mapping[str, jax.Array],
+              is_train: bool, key: jax.Array | None):
+        """Evaluate node by node, yielding ``(index, node, inputs, op context, outputs,
+        aux updates)`` (inputs and context None for variables; updates None unless the
+        op has auxiliary states and returned new ones)."""
         values: list[tuple] = []
-        new_aux: dict[str, jax.Array] = {}
         resolved = self._resolve_partial(args)
         for i, node, ins, aux_names in self._steps:
             if node.op is None:
@@ -117,6 +118,7 @@ class GraphProgram:
                     values.append((aux[node.name],))
                 else:
                     raise MXNetError(f"no value bound for variable {node.name!r}")
+                yield i, node, None, None, values[-1], None
                 continue
             xs = [values[j][k] for j, k in ins]
             ctx = OpContext(is_train=is_train,
@@ -124,13 +126,24 @@ class GraphProgram:
                             else jax.random.fold_in(key, i),
                             out_shape=resolved.get(i))
             res = node.op.forward(node.parsed(), ctx, *xs)
+            updates = None
             if aux_names:
                 res, updates = res
-                if updates is not None:
-                    for nm, val in zip(aux_names, updates, strict=True):
-                        if val is not None:
-                            new_aux[nm] = val
             values.append(tuple(res) if isinstance(res, (tuple, list)) else (res,))
+            yield i, node, xs, ctx, values[-1], updates
+
+    def run(self, args: Mapping[str, jax.Array], aux: Mapping[str, jax.Array], is_train: bool,
+            key: jax.Array | None) -> tuple[list[jax.Array], dict[str, jax.Array]]:
+        """Evaluate the graph; returns (outputs in list_outputs order, updated aux states)."""
+        values: list[tuple] = []
+        new_aux: dict[str, jax.Array] = {}
+        for _, node, _, _, res, updates in self._walk(args, aux, is_train, key):
+            if updates is not None:
+                aux_names = [node.inputs[p][0].name for p in node.aux_positions()]
+                for nm, val in zip(aux_names, updates, strict=True):
+                    if val is not None:
+                        new_aux[nm] = val
+            values.append(res)
         outs = [values[j][k] for j, k in self._heads]
         return outs, new_aux
 
@@ -203,26 +216,13 @@ class GraphProgram:
         inputs included (zeros here; MXNet leaves them unwritten)."""
         values: list[tuple] = []
         calls: dict[int, tuple] = {}
-        resolved = self._resolve_partial(args)
         forward_out: list[jax.Array] = []
-        for i, node, ins, aux_names in self._steps:
-            if node.op is None:
-                values.append((args[node.name] if node.name in args else aux[node.name],))
-                if with_variables:
-                    forward_out.append(values[-1][0])
-                continue
-            xs = [values[j][k] for j, k in ins]
-            ctx = OpContext(is_train=is_train,
-                            key=None if key is None or not node.op.needs_rng
-                            else jax.random.fold_in(key, i),
-                            out_shape=resolved.get(i))
-            res = node.op.forward(node.parsed(), ctx, *xs)
-            if aux_names:
-                res = res[0]
-            res = tuple(res) if isinstance(res, (tuple, list)) else (res,)
+        for i, node, xs, ctx, res, _ in self._walk(args, aux, is_train, key):
             values.append(res)
-            calls[i] = (xs, ctx)
-            forward_out.extend(res)
+            if node.op is not None:
+                calls[i] = (xs, ctx)
+            if node.op is not None or with_variables:
+                forward_out.extend(res)
         if head_grads is None:
             return forward_out, []
         cot: dict[tuple[int, int], jax.Array] = {}

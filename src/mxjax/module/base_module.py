@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
+import warnings
 from typing import Any
 
 import numpy as np
@@ -275,6 +276,22 @@ class BaseModule:
         self.init_params(initializer=None, arg_params=arg_params, aux_params=aux_params,
                          allow_missing=allow_missing, force_init=force_init,
                          allow_extra=allow_extra)
+
+    def _set_params_handled(self, arg_params: dict, aux_params: dict, allow_missing: bool,
+                            force_init: bool, allow_extra: bool) -> bool:
+        """The start MXNet's Module and BucketingModule ``set_params`` share: without
+        ``allow_missing`` everything goes through ``init_params``; an initialised module
+        without ``force_init`` warns and keeps its values. True when that settled it."""
+        if not allow_missing:
+            self.init_params(initializer=None, arg_params=arg_params, aux_params=aux_params,
+                             allow_missing=allow_missing, force_init=force_init,
+                             allow_extra=allow_extra)
+            return True
+        if self.params_initialized and not force_init:
+            warnings.warn("Parameters already initialized and force_init=False. "
+                          "set_params call ignored.", stacklevel=3)
+            return True
+        return False
 
     def save_params(self, fname: str) -> None:
         """Save ``arg:``/``aux:`` parameters to an MXNet ``.params`` file."""

@@ -284,14 +284,8 @@ class Module(BaseModule):
     def set_params(self, arg_params: dict, aux_params: dict, allow_missing: bool = False,
                    force_init: bool = True, allow_extra: bool = False) -> None:
         """Assign parameters; with ``allow_missing`` missing ones keep their values."""
-        if not allow_missing:
-            self.init_params(initializer=None, arg_params=arg_params, aux_params=aux_params,
-                             allow_missing=allow_missing, force_init=force_init,
-                             allow_extra=allow_extra)
-            return
-        if self.params_initialized and not force_init:
-            warnings.warn("Parameters already initialized and force_init=False. "
-                          "set_params call ignored.", stacklevel=2)
+        if self._set_params_handled(arg_params, aux_params, allow_missing, force_init,
+                                    allow_extra):
             return
         g = self._exec_group
         if not allow_extra:

@@ -15,6 +15,7 @@ the equivalent stack of LSTM/GRU/RNN cells, but unrolling it raises MXNetError.
 from __future__ import annotations
 
 import numbers
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -374,12 +375,13 @@ class GRUCell(BaseRNNCell):
 
 
 class FusedRNNCell(BaseRNNCell):
-    """MXNet's cuDNN-fused multi-layer RNN (``mx.rnn.FusedRNNCell``).
+    """MXNet's fused multi-layer RNN (``mx.rnn.FusedRNNCell``).
 
-    mxjax has no fused ``RNN`` operator: unrolling raises MXNetError. The cell
-    still owns its packed ``<prefix>parameters`` variable (``FusedRNN`` init),
-    converts packed vectors with ``unpack_weights``/``pack_weights`` and
-    ``unfuse()`` returns the equivalent ``SequentialRNNCell``, which runs.
+    ``unroll`` builds MXNet's graph: one ``RNN`` operator named ``<prefix>rnn``
+    over the packed ``<prefix>parameters`` variable (``FusedRNN`` init), in TNC
+    layout (NTC inputs are swapped in and out with ``swapaxes``). The cell converts
+    packed vectors with ``unpack_weights``/``pack_weights``, and ``unfuse()`` returns
+    the equivalent ``SequentialRNNCell``. It cannot be stepped.
     """
 
     _MODES = {"rnn_relu": [""], "rnn_tanh": [""], "lstm": ["_i", "_f", "_c", "_o"],
@@ -462,11 +464,42 @@ class FusedRNNCell(BaseRNNCell):
     def unroll(self, length: int, inputs: Any, begin_state: States | None = None,
                layout: str = "NTC", merge_outputs: bool | None = None
                ) -> tuple[Any, States]:
-        raise MXNetError(
-            "FusedRNNCell: the fused RNN operator (MXNet's cuDNN 'RNN' op) is not implemented "
-            "in mxjax. Use cell.unfuse() (an equivalent SequentialRNNCell of "
-            "LSTMCell/GRUCell/RNNCell, with pack_weights/unpack_weights to convert "
-            "parameters) or stack those cells directly.")
+        """One fused ``RNN`` op over the whole sequence, as MXNet's ``FusedRNNCell.unroll``:
+        NTC inputs are swapped to TNC (with MXNet's warning) and the outputs back; with
+        ``get_next_state`` the final states (``__layout__='LNC'``) are returned."""
+        self.reset()
+        inputs, axis = _normalize_sequence(length, inputs, layout, True)
+        if axis == 1:
+            warnings.warn("NTC layout detected. Consider using TNC for FusedRNNCell for "
+                          "faster speed", stacklevel=2)
+            inputs = symbol.swapaxes(inputs, dim1=0, dim2=1)
+        elif axis != 0:
+            raise MXNetError(f"FusedRNNCell.unroll: unsupported layout {layout!r}; use 'TNC' "
+                             "or 'NTC'")
+        if begin_state is None:
+            begin_state = self.begin_state()
+        n_states = len(self.state_info)
+        if len(begin_state) != n_states:
+            raise MXNetError(f"FusedRNNCell.unroll: mode {self._mode!r} takes {n_states} begin "
+                             f"state(s), got {len(begin_state)}")
+        states = {"state": begin_state[0]}
+        if self._mode == "lstm":
+            states["state_cell"] = begin_state[1]
+        rnn = symbol.RNN(data=inputs, parameters=self._parameter, state_size=self._num_hidden,
+                         num_layers=self._num_layers, bidirectional=self._bidirectional,
+                         p=self._dropout, state_outputs=self._get_next_state, mode=self._mode,
+                         name=self._prefix + "rnn", **states)
+        if self._get_next_state:
+            next_states = [rnn[i] for i in range(1, n_states + 1)]
+            for st in next_states:
+                st._set_attr(__layout__="LNC")
+            outputs = rnn[0]
+        else:
+            outputs, next_states = rnn, []
+        if axis == 1:
+            outputs = symbol.swapaxes(outputs, dim1=0, dim2=1)
+        outputs, _ = _normalize_sequence(length, outputs, layout, merge_outputs)
+        return outputs, next_states
 
     def unfuse(self) -> SequentialRNNCell:
         """The equivalent stack of unfused cells, named ``<prefix>l<i>_`` / ``<prefix>r<i>_``
