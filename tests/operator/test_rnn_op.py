@@ -31,7 +31,7 @@ def _rnn_sym(case: dict, name: str = "rnn") -> mx.sym.Symbol:
 def test_rnn_forward_backward_matches_mxnet(key):
     """Outputs (out, hy[, cy]) and the gradients of data, the packed parameters and the
     initial states for a random head gradient equal MXNet's (TNC, MXNet's packing and
-    gate orders, GRU reset gate on (W_hn h + b_hn), LSTM state clipping)."""
+    gate orders, GRU reset gate on (W_hn h + b_hn))."""
     case = REC["cases"][key]
     sym = _rnn_sym(case)
     ex = sym.simple_bind(mx.cpu(), data=(T, N, C), grad_req="write")
@@ -112,7 +112,7 @@ def _unroll(cell, cfg: dict):
 def test_fused_rnn_cell_unroll_json_and_outputs_match_mxnet(i):
     """FusedRNNCell.unroll builds MXNet's graph byte for byte (one RNN op ``<prefix>rnn``,
     begin states ``zeros((L*D, 0, H))``, swapaxes for NTC, LNC state layout) and computes
-    MXNet's outputs (batch size of the begin states inferred from the data)."""
+    MXNet's outputs (batch size of the begin states inferred from the data) and gradients."""
     cfg = REC["fused"][i]
     group = _unroll(_fused_cell(cfg), cfg)
     assert group.tojson() == REC["json"][f"fused_{i}"]
@@ -124,6 +124,16 @@ def test_fused_rnn_cell_unroll_json_and_outputs_match_mxnet(i):
     for j, o in enumerate(ex.forward(is_train=False)):
         np.testing.assert_allclose(o.asnumpy(), ARR[f"fused_{i}:out:{j}"], rtol=1e-5,
                                    atol=1e-6)
+    if cfg["dropout"] > 0:
+        return
+    ex = group.simple_bind(mx.cpu(), data=tuple(cfg["data"]), grad_req="write")
+    for nm in group.list_arguments():
+        ex.arg_dict[nm][:] = ARR[f"fused_{i}:in:{nm}"]
+    outs = ex.forward(is_train=True)
+    ex.backward([mx.nd.array(ARR[f"fused_{i}:head:{j}"]) for j in range(len(outs))])
+    for nm in group.list_arguments():
+        np.testing.assert_allclose(ex.grad_dict[nm].asnumpy(), ARR[f"fused_{i}:grad:{nm}"],
+                                   rtol=1e-5, atol=1e-6, err_msg=nm)
 
 
 def test_fused_rnn_cell_ntc_layout_warns_like_mxnet():
@@ -191,19 +201,56 @@ def test_rnn_dropout_only_in_training_and_only_between_layers():
     np.testing.assert_array_equal(one.asnumpy(), ref.asnumpy())
 
 
+def _np_lstm(x, flat, h0, c0, h, clip):
+    """Reference single-layer LSTM in numpy (gates i, f, g, o; cell state clipped)."""
+    c_in = x.shape[2]
+    g4 = 4 * h
+    wx = flat[:g4 * c_in].reshape(g4, c_in)
+    wh = flat[g4 * c_in:g4 * (c_in + h)].reshape(g4, h)
+    bx, bh = flat[g4 * (c_in + h):g4 * (c_in + h + 1)], flat[g4 * (c_in + h + 1):]
+    sig = lambda v: 1 / (1 + np.exp(-v))  # noqa: E731
+    hs, hc, cc = [], h0, c0
+    for t in range(x.shape[0]):
+        i, f, g, o = np.split(x[t] @ wx.T + bx + hc @ wh.T + bh, 4, axis=-1)
+        cc = np.clip(sig(f) * cc + sig(i) * np.tanh(g), *clip)
+        hc = sig(o) * np.tanh(cc)
+        hs.append(hc)
+    return np.stack(hs), hc, cc
+
+
+def test_rnn_lstm_state_clip_clips_the_cell_state_every_step():
+    """lstm_state_clip_min/max clip c_t before h_t = o * tanh(c_t) (MXNet's cuDNN
+    behaviour; MXNet's CPU backend ignores the attributes)."""
+    rng = np.random.RandomState(5)
+    x = rng.uniform(-2, 2, (4, 2, 3)).astype(np.float32)
+    flat = rng.uniform(-1, 1, (rnn_param_size("lstm", 3, 4, 1, False),)).astype(np.float32)
+    h0, c0 = (rng.uniform(-1, 1, (1, 2, 4)).astype(np.float32) for _ in range(2))
+    out, hy, cy = mx.nd.RNN(mx.nd.array(x), mx.nd.array(flat), mx.nd.array(h0),
+                            mx.nd.array(c0), state_size=4, num_layers=1, mode="lstm",
+                            state_outputs=True, lstm_state_clip_min=-0.2,
+                            lstm_state_clip_max=0.3)
+    ref_out, ref_h, ref_c = _np_lstm(x, flat, h0[0], c0[0], 4, (-0.2, 0.3))
+    np.testing.assert_allclose(out.asnumpy(), ref_out, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(hy.asnumpy()[0], ref_h, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(cy.asnumpy()[0], ref_c, rtol=1e-5, atol=1e-6)
+    assert cy.asnumpy().min() >= -0.2 and cy.asnumpy().max() <= 0.3
+    cyv = cy.asnumpy()
+    assert (np.isclose(cyv, -0.2) | np.isclose(cyv, 0.3)).any()  # the clip was active
+
+
 def test_rnn_wrong_parameter_vector_size_is_a_clear_error():
-    with pytest.raises(MXNetError, match="parameters has 10 elements, expected 280"):
+    with pytest.raises(MXNetError, match="parameters has 10 elements, expected 220"):
         mx.nd.RNN(mx.nd.zeros((3, 2, 4)), mx.nd.zeros((10,)), mx.nd.zeros((1, 2, 5)),
                   mx.nd.zeros((1, 2, 5)), state_size=5, num_layers=1, mode="lstm")
     sym = mx.sym.RNN(mx.sym.var("data"), mx.sym.var("w"), state_size=5, num_layers=1,
                      mode="rnn_tanh", name="r")
-    with pytest.raises(MXNetError, match="parameters has 7 elements, expected 80"):
+    with pytest.raises(MXNetError, match="parameters has 7 elements, expected 55"):
         sym.infer_shape(data=(3, 2, 4), w=(7,))
 
 
 def test_rnn_bad_state_shape_and_data_rank_are_clear_errors():
     with pytest.raises(MXNetError, match=r"state has shape \(2, 2, 5\), expected \(1, 2, 5\)"):
-        mx.nd.RNN(mx.nd.zeros((3, 2, 4)), mx.nd.zeros((80,)), mx.nd.zeros((2, 2, 5)),
+        mx.nd.RNN(mx.nd.zeros((3, 2, 4)), mx.nd.zeros((55,)), mx.nd.zeros((2, 2, 5)),
                   state_size=5, num_layers=1, mode="rnn_tanh")
     sym = mx.sym.RNN(mx.sym.var("data"), state_size=5, num_layers=1, mode="gru", name="r")
     with pytest.raises(MXNetError, match="data must be 3-D"):

@@ -169,12 +169,18 @@ def test_unroll_rejects_none_inputs_and_grouped_symbol():
         cell.unroll(0, mx.sym.Variable("a"))
 
 
-def test_fused_rnn_cell_unroll_raises_and_points_to_unfuse():
-    """The fused RNN operator is absent: unroll says so and names unfuse()."""
+def test_fused_rnn_cell_unrolls_to_one_rnn_op_and_cannot_be_stepped():
+    """unroll builds one fused ``RNN`` op named ``<prefix>rnn`` over ``<prefix>parameters``
+    (FusedRNN init); stepping the cell is an error naming unroll/unfuse()."""
     cell = rnn.FusedRNNCell(4, num_layers=2, mode="gru")
     assert cell.params._params["gru_parameters"].attr("__init__").startswith('["fusedrnn"')
-    with pytest.raises(MXNetError, match=r"not implemented in mxjax.*unfuse\(\)"):
-        cell.unroll(3, mx.sym.Variable("data"))
+    out, states = cell.unroll(3, mx.sym.Variable("data"), layout="TNC", merge_outputs=True)
+    assert out.list_outputs() == ["gru_rnn_output"] and states == []
+    assert out.list_arguments() == ["data", "gru_parameters"]
+    _, shapes, _ = out.infer_shape(data=(3, 2, 5))
+    assert shapes == [(3, 2, 4)]
+    with pytest.raises(MXNetError, match=r"cannot be stepped.*unfuse\(\)"):
+        cell(mx.sym.Variable("x"), cell.begin_state())
     stack = cell.unfuse()
     assert isinstance(stack, rnn.SequentialRNNCell)
     assert [c._prefix for c in stack._cells] == ["gru_l0_", "gru_l1_"]

@@ -1,8 +1,8 @@
 """``mx.rnn``: symbolic RNN cells, the bucketing sentence iterator and RNN checkpoints.
 
 Reproduces MXNet 1.9.1's ``python/mxnet/rnn`` package (``rnn_cell``, ``io`` and the
-checkpoint helpers of ``rnn.py``); the fused cuDNN ``RNN`` operator is not
-available (``FusedRNNCell.unfuse()`` gives the equivalent stacked cells).
+checkpoint helpers of ``rnn.py``); ``FusedRNNCell`` unrolls to the fused ``RNN``
+operator (``mxjax.operator.rnn``).
 """
 
 from __future__ import annotations

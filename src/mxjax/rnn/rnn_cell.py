@@ -7,9 +7,8 @@ operators, attributes and node names (``<prefix>t<k>_i2h``, ``<prefix>t<k>_slice
 move between the two. Begin states are ``<prefix>begin_state_<i>`` symbols of shape
 ``(0, num_hidden)`` whose batch size is inferred.
 
-The fused cuDNN operator (``RNN``) is not implemented by mxjax: ``FusedRNNCell``
-can be constructed, can (un)pack fused parameter vectors and can ``unfuse()`` into
-the equivalent stack of LSTM/GRU/RNN cells, but unrolling it raises MXNetError.
+``FusedRNNCell.unroll`` builds one fused ``RNN`` operator (``mxjax.operator.rnn``), as
+MXNet does; ``unfuse()`` gives the equivalent stack of LSTM/GRU/RNN cells.
 """
 
 from __future__ import annotations
