@@ -6,7 +6,15 @@
 
 from __future__ import annotations
 
+import logging as _logging
+
 __version__ = "0.1.0"
+
+# MXNet prints nothing of its own below WARNING: keep JAX's INFO/DEBUG records (backend
+# probing, compilation) out of a user's logging.basicConfig(level=DEBUG) output, unless the
+# user set the "jax" logger's level. (Before jax is first imported, below.)
+if _logging.getLogger("jax").level == _logging.NOTSET:
+    _logging.getLogger("jax").setLevel(_logging.WARNING)
 
 # ruff: noqa: E402, I001  (the order below is the import order the modules need)
 from . import base, compile_cache, distributed
@@ -33,6 +41,7 @@ from .attribute import AttrScope
 from .base import MXNetError
 from .context import Context, cpu, cpu_pinned, current_context, gpu, num_gpus
 from .executor import Executor
+
 
 __all__ = [
     "AttrScope", "Context", "Executor", "MXNetError", "attribute", "base", "context", "cpu",

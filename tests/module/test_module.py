@@ -78,11 +78,63 @@ def test_forward_before_bind_fails():
         mod.forward(mx.io.DataBatch([mx.nd.array(x)], [mx.nd.array(y)]))
 
 
-def test_update_before_init_optimizer_is_a_clear_error():
+def test_update_before_init_optimizer_and_backward_without_training_assert_like_mxnet():
+    # MXNet guards both with assert: the exception type is AssertionError there too
     mod = bound_module()
     mod.init_params()
-    with pytest.raises(mx.MXNetError, match="init_optimizer"):
+    with pytest.raises(AssertionError, match="init_optimizer"):
         mod.update()
+    net = mx.sym.SoftmaxOutput(mx.sym.FullyConnected(mx.sym.var("data"), num_hidden=3,
+                                                     name="fc"), name="softmax")
+    inference = mx.mod.Module(net)
+    inference.bind([("data", (4, 5))], [("softmax_label", (4,))], for_training=False)
+    inference.init_params()
+    inference.forward(mx.io.DataBatch([mx.nd.ones((4, 5))], [mx.nd.zeros(4)]))
+    with pytest.raises(AssertionError, match="for_training=True"):
+        inference.backward()
+    with pytest.raises(KeyError, match="lbl"):
+        mx.mod.Module(net).bind([("data", (4, 5))], [("lbl", (4,))])
+
+
+def test_fit_leaves_the_last_batchs_outputs_and_score_the_last_scored_batchs():
+    """MXNet: after fit, get_outputs() is the last training batch's forward (the scanned
+    epoch must leave the same as the per-batch loop); after score, the last scored batch's."""
+    net = mx.sym.SoftmaxOutput(mx.sym.FullyConnected(mx.sym.var("data"), num_hidden=3,
+                                                     name="fc"), name="softmax")
+    x = np.random.RandomState(1).rand(20, 4).astype(np.float32)
+    y = (np.arange(20) % 3).astype(np.float32)
+    outs = []
+    for callback in (None, lambda p: None):  # scanned epoch / per-batch loop
+        mx.random.seed(3)
+        mod = mx.mod.Module(net)
+        mod.fit(mx.io.NDArrayIter(x, y, 8), num_epoch=2, batch_end_callback=callback,
+                initializer=mx.init.Xavier())
+        outs.append(mod.get_outputs()[0].asnumpy())
+    assert outs[0].shape == (8, 3)
+    np.testing.assert_allclose(outs[0], outs[1], rtol=1e-6)
+    mod.score(mx.io.NDArrayIter(x[:12], y[:12], 8), "acc")  # last batch: rows 8..11 + pad
+    want = mod.predict(mx.io.NDArrayIter(x[8:12], y[8:12], 4)).asnumpy()
+    np.testing.assert_allclose(mod.get_outputs()[0].asnumpy()[:4], want, rtol=1e-6)
+
+
+def test_batch_end_callback_locals_self_is_the_module():
+    net = mx.sym.SoftmaxOutput(mx.sym.FullyConnected(mx.sym.var("data"), num_hidden=3,
+                                                     name="fc"), name="softmax")
+    seen = []
+    mod = mx.mod.Module(net)
+    mod.fit(mx.io.NDArrayIter(np.ones((8, 4), np.float32), np.zeros(8), 4), num_epoch=1,
+            batch_end_callback=lambda p: seen.append(p.locals["self"]))
+    assert seen == [mod, mod]
+
+
+def test_a_data_variables_dtype_attribute_wins_over_the_data_desc_like_mxnet():
+    net = mx.sym.FullyConnected(mx.sym.var("data", dtype="float16"), num_hidden=2, name="f")
+    for desc in [("data", (2, 3)), mx.io.DataDesc("data", (2, 3), "float64")]:
+        m = mx.mod.Module(net, label_names=None)
+        m.bind([desc])
+        m.init_params()
+        assert m._exec_group.execs[0].arg_dict["data"].dtype == np.float16
+        assert m.get_params()[0]["f_weight"].dtype == np.float16
 
 
 def test_init_params_sorted_and_repeat_warns():

@@ -76,8 +76,7 @@ WORKER = textwrap.dedent('''
         acc, mse = metric.metrics
         info[tag] = {"acc_sum": acc.global_sum_metric, "acc_num": acc.global_num_inst,
                      "mse_num": mse.global_num_inst,
-                     # a scanned epoch leaves no last batch's outputs behind
-                     "scanned": mod._exec_group._outputs is None,
+                     "scanned": mod._engine.last_epoch_scanned,
                      "kv": None if mod._kvstore is None else mod._kvstore.type,
                      "rescale": mod._optimizer.rescale_grad}
         if tag == "fit2":
@@ -383,3 +382,28 @@ def test_w3_wide_mlp_runs_on_two_devices(tmp_path):
     result = json.loads(out.read_text())
     assert result["workload"] == "W3-2dev" and result["devices"] == 2
     assert len(result["epoch_s"]) == 2 and 0.0 <= result["final_train_acc"] <= 1.0
+
+
+def test_a_module_on_the_second_cpu_device_takes_batches_made_on_the_first(tmp_path):
+    """Module(context=mx.cpu(1)): user NDArrays made on cpu(0) are moved to the module's
+    device, as MXNet copies a batch into its executor's arrays."""
+    code = textwrap.dedent('''
+        import numpy as np
+        import mxjax as mx
+        net = mx.sym.SoftmaxOutput(mx.sym.FullyConnected(mx.sym.var("data"), num_hidden=3,
+                                                         name="fc"), name="softmax")
+        mod = mx.mod.Module(net, context=mx.cpu(1))
+        mod.bind([("data", (8, 4))], [("softmax_label", (8,))])
+        mod.init_params()
+        mod.init_optimizer()
+        mod.forward_backward(mx.io.DataBatch([mx.nd.ones((8, 4))], [mx.nd.zeros(8)]))
+        mod.update()
+        out = mod.get_outputs()[0]
+        print("OK", out.shape, out.context)
+    ''')
+    env = {k: v for k, v in os.environ.items() if k not in LAUNCH_VARS}
+    env["XLA_FLAGS"] = "--xla_force_host_platform_device_count=2"
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=env, timeout=300)
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert "OK (8, 3) cpu(1)" in res.stdout

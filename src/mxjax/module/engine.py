@@ -116,6 +116,8 @@ class TrainEngine:
         self._dyn_dev: Any = None
         self._dyn_version: Any = None
         self._metric_memo: tuple[Any, _MetricStats | None] = (None, None)
+        #: whether fit's last epoch ran as one scanned call (else one step per batch)
+        self.last_epoch_scanned = False
         g.engine = self
 
     def _index_matches(self, opt: Any) -> bool:
@@ -411,24 +413,33 @@ class TrainEngine:
             # per device: the data is on every device, ``idx`` holds this device's columns
             aux, macc, key = g.unstack(aux), g.unstack(macc), g.device_key(key)
 
-            def body(carry, rows):
-                params, aux, opt_state, i, macc = carry
+            def batch_inputs(rows):
                 inputs = dict(const_inputs)
                 for n in feed_names:
                     inputs[n] = jnp.take(data[n], rows, axis=batch_axis)
-                k = jax.random.fold_in(key, i) if needs_rng else None
-                params, aux, opt_state, _, macc = step(params, aux, opt_state, inputs, k, dyn,
-                                                       macc)
-                return (params, aux, opt_state, i + 1, macc), None
+                return inputs
 
-            carry = (params, aux, opt_state, jnp.asarray(0, jnp.int32), macc)
-            (params, aux, opt_state, _, macc), _ = jax.lax.scan(body, carry, idx)
-            return params, g.stack(aux), opt_state, g.stack(macc)
+            def run(params, aux, opt_state, i, macc, rows):
+                k = jax.random.fold_in(key, i) if needs_rng else None
+                return step(params, aux, opt_state, batch_inputs(rows), k, dyn, macc)
+
+            def body(carry, rows):
+                params, aux, opt_state, i, macc, _ = carry
+                params, aux, opt_state, outs, macc = run(params, aux, opt_state, i, macc, rows)
+                return (params, aux, opt_state, i + 1, macc, outs), None
+
+            i0 = jnp.asarray(0, jnp.int32)
+            # the last batch's outputs come out of the epoch (what get_outputs shows after fit)
+            shapes = jax.eval_shape(run, params, aux, opt_state, i0, macc, idx[0])[3]
+            outs0 = [jnp.zeros(s.shape, s.dtype) for s in shapes]
+            carry = (params, aux, opt_state, i0, macc, outs0)
+            (params, aux, opt_state, _, macc, outs), _ = jax.lax.scan(body, carry, idx)
+            return params, g.stack(aux), opt_state, g.stack(macc), outs
 
         return g.per_device_jit(
             epoch, lambda p, a, o, c, d, i, k, dy, m: (REP, STACK, REP, g.inputs_spec(c), REP,
                                                        P(None, AXIS), REP, REP, STACK),
-            (REP, STACK, REP, STACK), donate_argnums=(0, 1, 2))
+            (REP, STACK, REP, STACK, list(g.out_spec)), donate_argnums=(0, 1, 2))
 
     def _can_fuse_training(self) -> bool:
         return self.fused is not None and all(self.g.program.head_is_loss) and \
@@ -447,7 +458,9 @@ class TrainEngine:
             plan = self._plan(train_data, training=True)
             if plan is not None:
                 self._run_epoch_scan(plan, metric)
+                self.last_epoch_scanned = True
                 return eval_metric.get_global_name_value()
+        self.last_epoch_scanned = False
         return self._run_epoch_steps(train_data, eval_metric, metric, epoch, callbacks)
 
     def _plan(self, data_iter: Any, training: bool = False) -> Any:
@@ -526,11 +539,12 @@ class TrainEngine:
             idx = self._place_idx(plan.indices)
             macc = self._macc_zeros(metric, data)
             fn = self._jit_epoch(metric, feed, plan.batch_axis)
-            params, aux, self.opt_state, macc = fn(dict(g.params), dict(g.aux), state, const,
-                                                  data, idx, key, self.dynamic(), macc)
+            params, aux, self.opt_state, macc, outs = fn(dict(g.params), dict(g.aux), state,
+                                                        const, data, idx, key, self.dynamic(),
+                                                        macc)
         g.params.update(params)
         g.aux.update(aux)
-        g.mark_trained()
+        g.set_outputs(outs)  # the last batch's, as MXNet's fit leaves them
         self.fused.commit(plan.num_batches)
         self.mod._params_dirty = True
         self._flush_metric(metric, macc)
@@ -585,8 +599,9 @@ class TrainEngine:
             if end_of_batch:
                 eval_name_vals = eval_metric.get_global_name_value()
             if callbacks:
+                # MXNet passes fit's locals: 'self' is the Module there
                 params_ = BatchEndParam(epoch=epoch, nbatch=nbatch, eval_metric=eval_metric,
-                                        locals=locals())
+                                        locals={**locals(), "self": mod})
                 for callback in callbacks:
                     callback(params_)
             nbatch += 1
@@ -602,25 +617,34 @@ class TrainEngine:
         def run(params, aux, const_inputs, data, idx, macc):
             aux, macc = g.unstack(aux), g.unstack(macc)
 
-            def body(macc, rows):
+            def forward(rows):
                 inputs = dict(const_inputs)
                 for n in feed_names:
                     inputs[n] = jnp.take(data[n], rows, axis=0)
-                outs, _ = prog.run({**inputs, **params}, aux, False, None)
+                return inputs, prog.run({**inputs, **params}, aux, False, None)[0]
+
+            def body(carry, rows):
+                macc, _ = carry
+                inputs, outs = forward(rows)
                 if metric is not None:
                     labels = {n: inputs[n] for n in label_names if n in inputs}
                     macc = jax.tree_util.tree_map(jnp.add, macc, metric.stats(labels, outs))
-                return macc, (outs if collect else None)
+                # collect: every batch's outputs; else only the last batch's (get_outputs)
+                return (macc, None if collect else outs), (outs if collect else None)
 
-            macc, outs = jax.lax.scan(body, macc, idx)
-            return g.stack(macc), outs
+            last = None
+            if not collect:
+                last = [jnp.zeros(s.shape, s.dtype)
+                        for s in jax.eval_shape(forward, idx[0])[1]]
+            (macc, last), outs = jax.lax.scan(body, (macc, last), idx)
+            return g.stack(macc), (outs if collect else last)
 
         # collected outputs are (batches, batch, ...): split along their batch axis + 1
         outs_spec = [REP if s == REP else P(None, *s) for s in g.out_spec]
         return g.per_device_jit(
             run, lambda p, a, c, d, i, m: (REP, STACK, g.inputs_spec(c), REP, P(None, AXIS),
                                            STACK),
-            (STACK, outs_spec if collect else REP))
+            (STACK, outs_spec if collect else list(g.out_spec)))
 
     def _eval_inputs(self, plan: Any):
         g = self.g
@@ -645,8 +669,9 @@ class TrainEngine:
         with jax.enable_x64(True):
             idx = self._place_idx(plan.indices)
             macc = self._macc_zeros(metric, data)
-            macc, _ = self._jit_eval(metric, feed, False)(g.params, g.aux, const, data, idx,
-                                                           macc)
+            macc, last = self._jit_eval(metric, feed, False)(g.params, g.aux, const, data,
+                                                              idx, macc)
+        g.set_outputs(last)  # MXNet's outputs are those of the last batch scored
         self._flush_metric(metric, macc)
         return plan.num_batches
 

@@ -634,6 +634,8 @@ class ExecGroup:
             # MXNet copies each device's slice to it; a differently shaped batch is
             # placed after the implicit reshape (see Module.forward)
             v = jax.device_put(v, self.sharding(self.in_spec.get(name, REP)))
+        elif not self.spmd and isinstance(v, jax.Array) and v.devices() != {self.device}:
+            v = jax.device_put(v, self.device)  # an array made on another context
         return v
 
     def batch_shapes_match(self, feed: dict[str, jax.Array]) -> bool:
@@ -809,12 +811,6 @@ class ExecGroup:
         else:
             self._out_get = list(outs).__getitem__
             self._outputs = [NDArray(o, self.ctx) for o in outs]
-        self._pending = None
-
-    def mark_trained(self) -> None:
-        """A scanned epoch ran: there is no last forward to show."""
-        self._outputs = None
-        self._out_get = None
         self._pending = None
 
     def get_outputs(self, merge_multi_context: bool = True) -> list:

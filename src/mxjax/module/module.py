@@ -34,7 +34,7 @@ from typing import Any
 import jax
 import numpy as np
 
-from ..base import MXNetError
+from ..base import FLAG_TO_DTYPE, MXNetError
 from ..context import Context, cpu
 from ..ndarray import ndarray as nd
 from .base_module import BaseModule
@@ -328,6 +328,11 @@ class Module(BaseModule):
         self._data_shapes = data_shapes
         self._label_shapes = label_shapes
         types = {d.name: d.dtype for d in data_shapes + (label_shapes or [])}
+        attrs = self._symbol.attr_dict()
+        for name in types:  # MXNet's executor group: a variable's __dtype__ wins
+            flag = attrs.get(name, {}).get("__dtype__")
+            if flag is not None:
+                types[name] = FLAG_TO_DTYPE[int(flag)]
         if shared_module is not None:
             assert isinstance(shared_module, Module) and shared_module.binded and \
                 shared_module.params_initialized
@@ -387,8 +392,9 @@ class Module(BaseModule):
                                 "label_names (%s vs. %s)", given, names)
         for d in descs:
             if d.name not in self._symbol.list_arguments():
-                raise ValueError(f"{kind} name {d.name!r} is not an argument of the symbol; "
-                                 f"arguments: {self._symbol.list_arguments()}")
+                # MXNet fails here with a KeyError naming the input
+                raise KeyError(f"{kind} name {d.name!r} is not an argument of the symbol; "
+                               f"arguments: {self._symbol.list_arguments()}")
         order = {n: i for i, n in enumerate(names)}
         descs.sort(key=lambda d: order.get(d.name, len(order)))
         return descs
@@ -623,13 +629,15 @@ class Module(BaseModule):
         """Backward pass of the last training forward."""
         assert self.binded and self.params_initialized
         if not self.for_training:
-            raise MXNetError("backward() needs a module bound with for_training=True")
+            raise AssertionError("backward() needs a module bound with for_training=True "
+                                 "(re-bind with for_training=True to run backward)")
         self._exec_group.backward(out_grads=out_grads)
 
     def update(self) -> None:
         """One optimizer step over all parameters with gradients (one compiled call)."""
         if not (self.binded and self.params_initialized and self.optimizer_initialized):
-            raise MXNetError("update() needs bind(), init_params() and init_optimizer() first")
+            raise AssertionError("update() needs bind(), init_params() and init_optimizer() "
+                                 "first")
         self._params_dirty = True
         self._get_engine().update()
 

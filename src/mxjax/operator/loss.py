@@ -103,7 +103,9 @@ def _softmax_output(a: Attrs):
         else:
             n = out.shape[0]
             p = out.reshape(-1, out.shape[-1]) if a.preserve_shape else out.reshape(n, -1)
-            lab = label.reshape(-1)
+            # MXNet reads as many labels as p has rows (the first N when data has more than
+            # two axes and neither multi_output nor preserve_shape is set)
+            lab = label.reshape(-1)[: p.shape[0]]
             grad = _onehot_grad(a, p, lab, axis=1)
             grad = (grad * (a.grad_scale / _valid_count(a, lab))).reshape(out.shape)
         return grad * g if a.out_grad else grad

@@ -46,7 +46,7 @@ def encode_sentences(sentences: Sequence[Sequence[str]], vocab: dict | None = No
         for word in sent:
             if word not in vocab:
                 if not (new_vocab or unknown_token):
-                    raise MXNetError(f"Unknown token {word}")
+                    raise AssertionError(f"Unknown token {word}")  # MXNet asserts
                 if idx == invalid_label:
                     idx += 1
                 if unknown_token:
