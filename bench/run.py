@@ -73,6 +73,9 @@ WORKLOADS: dict[str, Workload] = {w.name: w for w in (
              about="predict, tutorial MLP, 20000 rows, batch 32"),
     Workload("W5-lenet", "w5_predict.py", "torch_w5_predict.py", ("--model", "lenet"),
              about="predict, LeNet, 10000 rows, batch 64"),
+    Workload("W6", "w6_lstm_bucketing.py", None, systems=("mxjax", "mxnet"),
+             about="example/rnn/bucketing: 2-layer LSTM LM, BucketingModule.fit, buckets "
+                   "10/20/30, batch 32, 1600 sentences, 3 epochs"),
     Workload("W3-2dev", "w3_wide_mlp_fit.py", None, ("--devices", "2"), systems=("mxjax",),
              env=(("XLA_FLAGS", "--xla_force_host_platform_device_count=2"),),
              about="W3 with context=[cpu(0), cpu(1)] (issue 8), compare with mxjax W3"),

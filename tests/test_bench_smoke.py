@@ -69,6 +69,13 @@ def test_w3_wide_mlp_pads_the_last_batch_and_reports_samples_per_s(tmp_path):
     assert res["samples_per_s"] == pytest.approx(200 / res["steady_epoch_s"])
 
 
+def test_w6_lstm_bucketing_trains_a_bucketing_module_on_bucket_sentence_iter(tmp_path):
+    res = _run_workload("w6_lstm_bucketing.py",
+                        ["--rows", "96", "--epochs", "2", "--buckets", "8"], tmp_path)
+    assert res["batches_per_epoch"] == 3 and len(res["epoch_s"]) == 2
+    assert 1.0 < res["final_train_perplexity"] < 1000.0
+
+
 def test_w4_lenet_fit_runs(tmp_path):
     res = _run_workload("w4_lenet_fit.py", ["--rows", "128", "--epochs", "2"], tmp_path)
     _check_epochs(res, 2)

@@ -82,7 +82,8 @@ class GraphProgram:
             for src, _ in [n.inputs[n.input_names().index("gamma")]] if src.op is None))
         #: constant nodes whose shape attribute has unknown (0) dims, resolved per input shapes
         self._partial = [i for i, n in enumerate(order) if n.op is not None and not n.inputs
-                         and 0 in tuple(n.parsed().get("shape", ()) or ())]
+                         and (0 in (shp := tuple(n.parsed().get("shape", ()) or ()))
+                              or (not shp and getattr(n.op, "infer_empty_shape", False)))]
 
     def fix_params(self, params: Mapping[str, jax.Array]) -> dict[str, jax.Array]:
         """``params`` with every ``fixed_gamma`` entry set to ones, as MXNet's BatchNorm

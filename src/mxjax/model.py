@@ -9,7 +9,8 @@ A checkpoint is two files, exactly as MXNet writes them:
 
 Unlike MXNet, each file is written atomically (temporary file + rename), so a
 crash during a save never leaves a truncated checkpoint behind. The legacy
-``FeedForward`` class is not provided; use ``mx.mod.Module``.
+``FeedForward`` class is not provided: constructing it (or ``FeedForward.load`` /
+``FeedForward.create``) raises a clear ``MXNetError``; use ``mx.mod.Module``.
 """
 
 from __future__ import annotations
@@ -19,10 +20,17 @@ import os
 from collections import namedtuple
 from typing import Any
 
+from ._unsupported import unsupported_class
 from .base import MXNetError
 from .ndarray import utils as _nd_utils
 
-__all__ = ["BatchEndParam", "save_checkpoint", "load_checkpoint", "load_params"]
+__all__ = ["BatchEndParam", "FeedForward", "save_checkpoint", "load_checkpoint", "load_params"]
+
+#: MXNet's deprecated FeedForward model: every use raises a clear MXNetError
+FeedForward = unsupported_class(
+    "FeedForward", "model", "the deprecated FeedForward API was removed from mxjax",
+    "use mx.mod.Module (fit/predict/score) and mx.model.load_checkpoint",
+    methods=("load", "create"))
 
 #: What ``batch_end_callback`` receives (MXNet's namedtuple, type name ``BatchEndParams``).
 BatchEndParam = namedtuple("BatchEndParams", ["epoch", "nbatch", "eval_metric", "locals"])

@@ -163,6 +163,11 @@ class TrainEngine:
         engines never keep diverging copies."""
         if other is self:
             return
+        if (other._metric_hint is None and self.g.label_names == other.g.label_names
+                and self.g.output_names == other.g.output_names):
+            # the loop's metric rides on the next bucket's steps from its first batch: one
+            # compiled step per bucket instead of one without and one with the metric
+            other._metric_hint = self._metric_hint
         same = (self.fused is not None and other.fused is not None
                 and self.fused.opt is other.fused.opt and self.names == other.names
                 and self.g.params is other.g.params and self.g.dist is None

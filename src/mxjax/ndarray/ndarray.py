@@ -195,7 +195,8 @@ class NDArray:
     to keep the value elsewhere; every method goes through it.
     """
 
-    __slots__ = ("_value", "_ctx", "_base", "_index", "_vshape", "_cache", "__weakref__")
+    __slots__ = ("_value", "_ctx", "_base", "_index", "_vshape", "_cache", "_writable",
+                 "__weakref__")
     __array_priority__ = 1000.0
 
     def __init__(self, data: Any, ctx: Context | None = None, _base: NDArray | None = None,
@@ -252,6 +253,23 @@ class NDArray:
             self._data = _on_device(new, self._ctx)
 
     # --------------------------------------------------------------- properties
+    @property
+    def writable(self) -> bool:
+        """MXNet's ``writable`` flag (True unless set False): item assignment and in-place
+        arithmetic on a read-only array raise ``ValueError``."""
+        try:
+            return self._writable
+        except AttributeError:
+            return True
+
+    @writable.setter
+    def writable(self, value: bool) -> None:
+        self._writable = bool(value)
+
+    def _check_writable(self, what: str) -> None:
+        if not self.writable:
+            raise ValueError(f"Cannot {what} a readonly NDArray (writable is False)")
+
     @property
     def shape(self) -> tuple[int, ...]:
         host = self._host()
@@ -486,6 +504,7 @@ class NDArray:
         return self._wrap(out)
 
     def __setitem__(self, key: Any, value: Any) -> None:
+        self._check_writable("assign to")
         idx = self._view_index(key)
         cur = self._data
         if idx is not None:
@@ -576,6 +595,7 @@ class NDArray:
         return self._wrap(out)
 
     def _inplace(self, other: Any, fn) -> NDArray:
+        self._check_writable("modify")
         res = self._binary(other, fn)
         shape = self.shape
         if res.shape != shape:

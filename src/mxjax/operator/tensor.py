@@ -233,6 +233,14 @@ def _round_half_away(x):
     return jnp.sign(x) * jnp.floor(jnp.abs(x) + 0.5)
 
 
+def _rint_ties_down(x):
+    """MXNet's ``rint``: the nearer integer, and on a tie the lower one (-2.5 -> -3,
+    2.5 -> 2), as its kernel ``(x - floor(x) <= ceil(x) - x) ? floor(x) : ceil(x)``."""
+    fl = jnp.floor(x)
+    ce = jnp.ceil(x)
+    return jnp.where(x - fl <= ce - x, fl, ce)
+
+
 def _zero_grad(fn):
     """Piecewise-constant functions: MXNet's gradient is 0 everywhere."""
 
@@ -246,7 +254,7 @@ _UNARY: dict[str, tuple[Any, tuple[str, ...]]] = {
     "abs": (jnp.abs, ()),
     "sign": (_zero_grad(jnp.sign), ()),
     "round": (_zero_grad(_round_half_away), ()),
-    "rint": (_zero_grad(jnp.rint), ()),
+    "rint": (_zero_grad(_rint_ties_down), ()),
     "ceil": (_zero_grad(jnp.ceil), ()),
     "floor": (_zero_grad(jnp.floor), ()),
     "trunc": (_zero_grad(jnp.trunc), ()),
@@ -764,7 +772,9 @@ class SwapAxis(Op):
 # ------------------------------------------------------------ dot products
 @register
 class Dot(Op):
-    """``dot``: contract lhs's last axis with rhs's first (after optional transposes)."""
+    """``dot``: contract lhs's last axis with rhs's first (after optional transposes).
+
+    Two 1-D operands give shape (1,), as MXNet's legacy shapes have no 0-d arrays."""
 
     name = "dot"
     params = {
@@ -787,12 +797,14 @@ class Dot(Op):
                 f"dot: shapes {lhs.shape} and {rhs.shape} are not aligned "
                 f"(transpose_a={a.transpose_a}, transpose_b={a.transpose_b})"
             )
-        return jnp.tensordot(lhs, rhs, axes=([la], [ra]))
+        out = jnp.tensordot(lhs, rhs, axes=([la], [ra]))
+        return out.reshape(1) if out.ndim == 0 else out
 
 
 @register
 class BatchDot(Op):
-    """``batch_dot``: (B, M, K) x (B, K, N) -> (B, M, N), with optional transposes."""
+    """``batch_dot``: (B..., M, K) x (B..., K, N) -> (B..., M, N), with optional transposes;
+    both operands need the same rank N >= 3, as in MXNet."""
 
     name = "batch_dot"
     params = {
@@ -808,6 +820,9 @@ class BatchDot(Op):
         return uniform_types(in_types)
 
     def forward(self, a, ctx, lhs, rhs):
+        if lhs.ndim < 3 or lhs.ndim != rhs.ndim:
+            raise MXNetError(f"batch_dot currently only supports N-D*N-D arrays (N >= 3), got "
+                             f"shapes {lhs.shape} and {rhs.shape}")
         if a.transpose_a:
             lhs = jnp.swapaxes(lhs, -1, -2)
         if a.transpose_b:

@@ -7,6 +7,7 @@ from typing import Any as _Any
 
 from .. import operator as _operator  # noqa: F401  (registers the ops)
 from ..operator.registry import all_ops as _all_ops
+from . import random  # noqa: F401  (mx.sym.random)
 from .register import make_function
 from .symbol import (
     Group,
@@ -30,6 +31,14 @@ for _name in sorted(_all_ops()):
     else:
         globals()[_name] = _fn
 install_fluent_methods(set(_all_ops()))
+
+from .._unsupported import unsupported_function as _unsupported_function  # noqa: E402
+from .ufunc import eye, hypot, linspace, maximum, minimum, pow, power  # noqa: E402
+
+#: MXNet's ``Custom`` op runs Python CustomOp code: not supported (raises MXNetError)
+Custom = _unsupported_function(
+    "Custom", "sym", "Python custom operators (op_type='Custom') are not supported",
+    "build the computation from mx.sym operators")
 
 
 def zeros(shape: _Any, dtype: _Any = None, name: str | None = None, **kwargs: _Any) -> Symbol:
@@ -62,4 +71,5 @@ def arange(start: float, stop: float | None = None, step: float = 1.0, repeat: i
 
 
 __all__ = ["Group", "Symbol", "Variable", "load", "load_json", "var", "zeros", "ones", "full",
-           "arange", "op"]
+           "arange", "op", "eye", "hypot", "linspace", "maximum", "minimum", "pow", "power",
+           "Custom", "random"]

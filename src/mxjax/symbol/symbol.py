@@ -589,7 +589,8 @@ class Symbol:
 #: MXNet's Symbol/NDArray methods that call the op of the same name on ``self``
 FLUENT_OPS = (
     "reshape_like", "zeros_like", "ones_like", "broadcast_axes", "repeat", "pad", "swapaxes",
-    "split", "slice_axis", "slice_like", "take", "one_hot", "pick", "sort", "topk", "argsort",
+    "split", "slice", "slice_axis", "slice_like", "take", "one_hot", "pick", "sort", "topk",
+    "argsort",
     "argmax", "argmax_channel", "argmin", "clip", "abs", "sign", "shape_array", "size_array",
     "broadcast_to", "broadcast_like", "tile", "transpose", "flip", "depth_to_space",
     "space_to_depth", "sum", "nansum", "prod", "nanprod", "mean", "max", "min", "norm", "round",
