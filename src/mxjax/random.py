@@ -32,6 +32,18 @@ import numpy as np
 from .base import MXNetError
 
 # the samplers are resolved lazily by ``__getattr__`` below
+
+
+class _NullType:
+    """MXNet's ``_Null``: an argument that was not given."""
+
+    def __repr__(self) -> str:
+        return "_Null"
+
+
+_Null: Any = _NullType()
+_NUMERIC = (int, float, np.integer, np.floating)  # what counts as a number parameter
+
 __all__ = ["seed", "next_key", "uniform", "normal", "randn", "randint", "poisson",  # noqa: F822
            "exponential", "gamma", "negative_binomial", "generalized_negative_binomial",
            "multinomial", "shuffle"]

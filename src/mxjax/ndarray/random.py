@@ -25,7 +25,7 @@ from ..base import MXNetError, dtype_np
 from ..context import Context, current_context
 from ..operator import random_ops as _random_ops  # noqa: F401  (registers the sampling ops)
 from ..operator.registry import get_op
-from ..random import DIST_PARAMS, check_params, host_sample
+from ..random import _NUMERIC, DIST_PARAMS, _Null, check_params, host_sample
 from .ndarray import NDArray
 from .register import invoke
 
@@ -33,17 +33,6 @@ __all__ = ["uniform", "normal", "randn", "poisson", "exponential", "gamma",
            "negative_binomial", "generalized_negative_binomial", "randint", "multinomial",
            "shuffle", "uniform_like", "normal_like", "exponential_like", "gamma_like",
            "poisson_like", "negative_binomial_like", "generalized_negative_binomial_like"]
-
-
-class _NullType:
-    """MXNet's ``_Null``: an argument that was not given."""
-
-    def __repr__(self) -> str:
-        return "_Null"
-
-
-_Null: Any = _NullType()
-_NUMERIC = (int, float, np.integer, np.floating)
 
 
 def _dtype_arg(dtype: Any) -> Any:

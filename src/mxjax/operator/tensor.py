@@ -910,7 +910,18 @@ class Where(Op):
 
 
 # ------------------------------------------------------------- constants
-class Constant(Op):
+class NoInputOp(Op):
+    """An op that makes its output from attributes alone (``_arange``, ``_eye``, ...): no
+    inputs, and its dtype comes from its ``dtype`` attribute."""
+
+    def inputs(self, a):
+        return []
+
+    def infer_type(self, a, in_types):
+        return in_types
+
+
+class Constant(NoInputOp):
     """``_zeros``/``_ones``/``_full``: a constant of ``shape``; 0 dims are inferred."""
 
     params = {
@@ -919,12 +930,6 @@ class Constant(Op):
         "dtype": Param("dtype", "float32"),
     }
     value: float = 0.0
-
-    def inputs(self, a):
-        return []
-
-    def infer_type(self, a, in_types):
-        return in_types
 
     def _value(self, a):
         return self.value
@@ -963,7 +968,7 @@ class Full(Constant):
 
 
 @register
-class Arange(Op):
+class Arange(NoInputOp):
     """``_arange``: evenly spaced values (start, stop, step, repeat)."""
 
     name = "_arange"
@@ -977,12 +982,6 @@ class Arange(Op):
         "ctx": Param("str", ""),
         "dtype": Param("dtype", "float32"),
     }
-
-    def inputs(self, a):
-        return []
-
-    def infer_type(self, a, in_types):
-        return in_types
 
     def forward(self, a, ctx):
         start, stop = (0.0, a.start) if a.stop is None else (a.start, a.stop)

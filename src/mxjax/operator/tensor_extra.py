@@ -14,12 +14,13 @@ from jax import lax
 from ..base import MXNetError, dtype_np
 from .indexing import IndexTuple
 from .registry import Op, Param, register
+from .tensor import NoInputOp
 
 __all__: list[str] = []
 
 
 @register
-class Eye(Op):
+class Eye(NoInputOp):
     """``_eye(N, M=0, k=0)``: an N x M (M=0: N x N) array with ones on diagonal ``k``."""
 
     name = "_eye"
@@ -31,12 +32,6 @@ class Eye(Op):
         "dtype": Param("dtype", "float32"),
     }
 
-    def inputs(self, a):
-        return []
-
-    def infer_type(self, a, in_types):
-        return in_types
-
     def forward(self, a, ctx):
         if a.N < 0 or a.M < 0:
             raise MXNetError(f"_eye: N ({a.N}) and M ({a.M}) must be non-negative")
@@ -44,7 +39,7 @@ class Eye(Op):
 
 
 @register
-class Linspace(Op):
+class Linspace(NoInputOp):
     """``_linspace(start, stop, num, endpoint=True)``: ``num`` evenly spaced values
     (``stop`` excluded when ``endpoint`` is False)."""
 
@@ -57,12 +52,6 @@ class Linspace(Op):
         "ctx": Param("str", ""),
         "dtype": Param("dtype", "float32"),
     }
-
-    def inputs(self, a):
-        return []
-
-    def infer_type(self, a, in_types):
-        return in_types
 
     def forward(self, a, ctx):
         if a.num < 0:

@@ -13,11 +13,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from ..base import MXNetError
 from ..operator import random_ops as _random_ops  # noqa: F401  (registers the sampling ops)
-from ..random import DIST_PARAMS
+from ..random import _NUMERIC, DIST_PARAMS, _Null
 from .op_call import create_op_symbol
 from .symbol import Symbol
 
@@ -25,17 +23,6 @@ __all__ = ["uniform", "normal", "randn", "poisson", "exponential", "gamma",
            "negative_binomial", "generalized_negative_binomial", "randint", "multinomial",
            "shuffle", "uniform_like", "normal_like", "exponential_like", "gamma_like",
            "poisson_like", "negative_binomial_like", "generalized_negative_binomial_like"]
-
-
-class _NullType:
-    """MXNet's ``_Null``: an argument that was not given."""
-
-    def __repr__(self) -> str:
-        return "_Null"
-
-
-_Null: Any = _NullType()
-_NUMERIC = (int, float, np.integer, np.floating)
 
 
 def _split_name(kwargs: dict[str, Any]) -> tuple[str | None, dict | None]:
