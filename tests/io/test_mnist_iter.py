@@ -69,3 +69,28 @@ def test_bad_files_are_clear_errors(mnist_files, tmp_path):
         MNISTIter(image=lab, label=lab, batch_size=2)
     with pytest.raises(MXNetError, match="cannot read"):
         MNISTIter(image=str(tmp_path / "missing"), label=lab, batch_size=2)
+
+
+def test_silent_false_reports_to_stderr_without_configuring_root_logging(mnist_files, capsys):
+    """MXNet prints the load line from C++ straight to stderr; the Python root logger is left
+    untouched, so a later ``logging.basicConfig(level=DEBUG)`` (as example/module/mnist_mlp.py
+    does) still takes effect and fit's "Epoch[0] ..." INFO lines appear."""
+    import logging
+
+    root = logging.getLogger()
+    saved = root.handlers[:]
+    for h in saved:
+        root.removeHandler(h)
+    try:
+        img, lab = mnist_files
+        MNISTIter(image=img, label=lab, batch_size=4, flat=True, shuffle=True, silent=False)
+        assert root.handlers == []
+        err = capsys.readouterr().err
+        assert "MNISTIter: load 10 images, shuffle=1, shape=(4,784)" in err
+        MNISTIter(image=img, label=lab, batch_size=4, silent=True)
+        assert capsys.readouterr().err == ""
+    finally:
+        for h in root.handlers[:]:
+            root.removeHandler(h)
+        for h in saved:
+            root.addHandler(h)

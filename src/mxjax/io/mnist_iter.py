@@ -17,8 +17,9 @@ example numbers (MXNet returns zeros).
 from __future__ import annotations
 
 import gzip
-import logging
 import struct
+import sys
+import time
 from typing import Any
 
 import numpy as np
@@ -28,6 +29,14 @@ from ..ndarray.ndarray import array as nd_array
 from .io import DataBatch, DataDesc, DataIter
 
 __all__ = ["MNISTIter"]
+
+
+def _report(message: str) -> None:
+    """Write an ``[HH:MM:SS] message`` line to stderr, as MXNet's C++ ``LOG(INFO)`` does for
+    ``MNISTIter(silent=False)``. Python's ``logging`` is deliberately not used: a module-level
+    ``logging.info`` would install a WARNING-level root handler and silence a later
+    ``logging.basicConfig(level=...)`` in the user's script."""
+    sys.stderr.write(f"[{time.strftime('%H:%M:%S')}] {message}\n")
 
 
 def _read_idx(path: str, magic: int, what: str) -> np.ndarray:
@@ -85,8 +94,8 @@ class MNISTIter(DataIter):
         self.provide_data = [DataDesc(data_name, (b,) + shape, np.float32)]
         self.provide_label = [DataDesc(label_name, (b,), np.float32)]
         if not silent:
-            logging.info("MNISTIter: load %d images, shuffle=%d, shape=%s", hi - lo,
-                         int(bool(shuffle)), (b,) + shape)
+            _report(f"MNISTIter: load {hi - lo} images, shuffle={int(bool(shuffle))}, "
+                    f"shape=({','.join(str(d) for d in (b,) + shape)})")
 
     def reset(self) -> None:
         self._cursor = -self.batch_size

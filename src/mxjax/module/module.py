@@ -325,6 +325,8 @@ class Module(BaseModule):
             label_shapes = self._parse_descs(label_shapes, self._label_names, "label", DataDesc)
             if not label_shapes:
                 label_shapes = None
+        else:
+            self._parse_descs([], self._label_names, "label", DataDesc)
         self._data_shapes = data_shapes
         self._label_shapes = label_shapes
         types = {d.name: d.dtype for d in data_shapes + (label_shapes or [])}
@@ -387,9 +389,10 @@ class Module(BaseModule):
             if sorted(given) != sorted(names):
                 raise ValueError(f"Data provided by data_shapes don't match names specified by "
                                  f"data_names ({given} vs. {names})")
-        elif given and sorted(given) != sorted(names):
-            self.logger.warning("Data provided by label_shapes don't match names specified by "
-                                "label_names (%s vs. %s)", given, names)
+        elif sorted(given) != sorted(names):
+            # MXNet's _parse_data_desc: a UserWarning, also when no label_shapes are given
+            warnings.warn(f"Data provided by label_shapes don't match names specified by "
+                          f"label_names ({descs} vs. {names})")
         for d in descs:
             if d.name not in self._symbol.list_arguments():
                 # MXNet fails here with a KeyError naming the input
@@ -407,6 +410,8 @@ class Module(BaseModule):
         data_shapes = self._parse_descs(data_shapes, self._data_names, "data", DataDesc)
         if label_shapes is not None:
             label_shapes = self._parse_descs(label_shapes, self._label_names, "label", DataDesc)
+        else:  # still checked against label_names, as MXNet's _parse_data_desc does
+            self._parse_descs([], self._label_names, "label", DataDesc)
         self._data_shapes, self._label_shapes = data_shapes, label_shapes
         self._exec_group.reshape(data_shapes, label_shapes)
         if self._exec_group.layout_changed and self._engine is not None:
