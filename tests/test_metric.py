@@ -120,7 +120,9 @@ def test_scan_stacked_stats_equal_sequential_updates(name, kwargs):
         if name == "acc":
             assert got[1] == want[1]  # integer statistics: exact
         else:
-            assert got[1] == pytest.approx(want[1], rel=1e-12)
+            # each batch's value is computed in float32 (as MXNet does), by numpy on the host
+            # and by XLA in the scan: the summation orders differ in the last float32 bits
+            assert got[1] == pytest.approx(want[1], rel=1e-6)
     assert fused.num_inst == host.num_inst
 
 

@@ -116,6 +116,14 @@ def _f64(xp: Any, x: Any) -> Any:
     return xp.asarray(x).astype(xp.float64)
 
 
+def _as_computed(xp: Any, x: Any) -> Any:
+    """``x`` in the float type MXNet computes a batch's statistic in: the array's own (a
+    float32 output gives a float32 per-batch value, which is then summed in float64, as
+    MXNet's ``sum_metric += value`` does); integer arrays become float64."""
+    x = xp.asarray(x)
+    return x if xp.issubdtype(x.dtype, xp.floating) else x.astype(xp.float64)
+
+
 def _calls(stats: tuple) -> Iterator[tuple]:
     """Split statistics into one tuple of python-friendly numpy scalars per update call."""
     leaves = [numpy.asarray(s) for s in stats]
@@ -769,11 +777,11 @@ class Perplexity(_SumStatsMetric):
         out_shape = pred.shape[:axis] + pred.shape[axis + 1:]
         lab = label.reshape(-1)
         index = xp.clip(lab.astype(xp.int32), 0, k - 1).reshape(out_shape)  # pick's 'clip'
-        p = xp.take_along_axis(_f64(xp, pred), xp.expand_dims(index, axis), axis=axis)
+        p = xp.take_along_axis(_as_computed(xp, pred), xp.expand_dims(index, axis), axis=axis)
         p = p.reshape(-1)
         num = p.size
         if self.ignore_label is not None:
-            ignore = (lab == self.ignore_label).astype(xp.float64)
+            ignore = (lab == self.ignore_label).astype(p.dtype)
             num = num - xp.sum(ignore).astype(xp.int64)
             p = p * (1 - ignore) + ignore
         return -xp.sum(xp.log(xp.maximum(1e-10, p))), num
@@ -804,7 +812,7 @@ class _PickLogMetric(_SumStatsMetric):
         if label.shape[0] != n:
             raise AssertionError(f"{type(self).__name__}: {label.shape[0]} labels for {n} "
                                  "predictions")
-        prob = _f64(xp, pred)[xp.arange(n), label.astype(xp.int64)]
+        prob = _as_computed(xp, pred)[xp.arange(n), label.astype(xp.int64)]
         return xp.sum(-xp.log(prob + self.eps)), n
 
 
@@ -839,7 +847,7 @@ class _RegressionMetric(_SumStatsMetric):
         raise NotImplementedError
 
     def _pair(self, xp: Any, label: Any, pred: Any) -> tuple[Any, Any]:
-        label, pred = _f64(xp, label), _f64(xp, pred)
+        label, pred = _as_computed(xp, label), _as_computed(xp, pred)
         if label.ndim == 1:
             label = label.reshape(label.shape[0], 1)
         if pred.ndim == 1:
