@@ -187,6 +187,13 @@ def _on_device(value: jax.Array, ctx: Context) -> jax.Array:
 
 
 # ------------------------------------------------------------------- NDArray
+
+def _mx_mod(a: jax.Array, b: Any) -> jax.Array:
+    """``%`` as MXNet's mod operator computes it (``operator.tensor._fmod``)."""
+    from ..operator.tensor import _fmod
+
+    return _fmod(jnp.asarray(a), jnp.asarray(b, dtype=jnp.asarray(a).dtype))
+
 class NDArray:
     """A mutable n-dimensional array on a device (``mx.nd.NDArray``).
 
@@ -645,13 +652,13 @@ class NDArray:
     __idiv__ = __itruediv__
 
     def __mod__(self, o):
-        return self._binary(o, jnp.mod)
+        return self._binary(o, _mx_mod)
 
     def __rmod__(self, o):
-        return self._binary(o, jnp.mod, reverse=True)
+        return self._binary(o, _mx_mod, reverse=True)
 
     def __imod__(self, o):
-        return self._inplace(o, jnp.mod)
+        return self._inplace(o, _mx_mod)
 
     def __pow__(self, o):
         return self._binary(o, jnp.power)

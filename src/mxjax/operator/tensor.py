@@ -104,8 +104,17 @@ def _int_div(x, y):
 
 
 def _fmod(x, y):
-    # MXNet's mod follows Python's sign convention (result has the divisor's sign)
-    return jnp.mod(x, y)
+    """MXNet's mod: Python's sign convention (the result has the divisor's sign), built
+    from C's fmod as MXNet's kernel is, so exact multiples give +0 for a positive divisor
+    (``-3 % 3 == 0``, not -0) and -0 for a negative dividend and divisor."""
+    if not jnp.issubdtype(jnp.result_type(x, y), jnp.floating):
+        return jnp.mod(x, y)
+    m_neg_a = jnp.fmod(-x, jnp.abs(y))
+    m_pos_a = jnp.fmod(x, jnp.abs(y))
+    zero = jnp.zeros_like(m_pos_a)
+    pos_b = jnp.where(x < 0, -m_neg_a + jnp.where(m_neg_a != 0, y, zero), m_pos_a)
+    neg_b = jnp.where(x < 0, -m_neg_a, m_pos_a + jnp.where(m_pos_a != 0, y, zero))
+    return jnp.where(y == 0, zero, jnp.where(y < 0, neg_b, pos_b))
 
 
 _BINARY = {
