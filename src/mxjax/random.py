@@ -44,6 +44,17 @@ class _NullType:
 _Null: Any = _NullType()
 _NUMERIC = (int, float, np.integer, np.floating)  # what counts as a number parameter
 
+#: the ``*_like`` samplers and their one-line docs (nd.random and sym.random)
+LIKE_DOCS = {
+    "uniform": "Uniform samples (low=0, high=1) shaped and typed like data.",
+    "normal": "Normal samples (loc=0, scale=1) shaped and typed like data.",
+    "exponential": "Exponential samples of rate ``lam`` like data.",
+    "gamma": "Gamma samples (alpha, beta) shaped and typed like data.",
+    "poisson": "Poisson samples of rate ``lam`` like data.",
+    "negative_binomial": "Negative binomial (k, p) like data.",
+    "generalized_negative_binomial": "Generalized negative binomial (mu, alpha) like data.",
+}
+
 __all__ = ["seed", "next_key", "uniform", "normal", "randn", "randint", "poisson",  # noqa: F822
            "exponential", "gamma", "negative_binomial", "generalized_negative_binomial",
            "multinomial", "shuffle"]

@@ -25,7 +25,7 @@ from ..base import MXNetError, dtype_np
 from ..context import Context, current_context
 from ..operator import random_ops as _random_ops  # noqa: F401  (registers the sampling ops)
 from ..operator.registry import get_op
-from ..random import _NUMERIC, DIST_PARAMS, _Null, check_params, host_sample
+from ..random import _NUMERIC, DIST_PARAMS, LIKE_DOCS, _Null, check_params, host_sample
 from .ndarray import NDArray
 from .register import invoke
 
@@ -191,7 +191,7 @@ def shuffle(data: NDArray, **kwargs: Any) -> NDArray:
     return invoke("_shuffle", (data,), kwargs)
 
 
-def _like(dist: str, doc: str):
+def _like(dist: str):
     op_name = f"_random_{dist}_like"
 
     def fn(data: NDArray | None = None, *args: Any, **kwargs: Any) -> NDArray:
@@ -201,15 +201,14 @@ def _like(dist: str, doc: str):
         return invoke(op_name, (data, *args), kwargs)
 
     fn.__name__ = fn.__qualname__ = f"{dist}_like"
-    fn.__doc__ = doc
+    fn.__doc__ = LIKE_DOCS[dist]
     return fn
 
 
-uniform_like = _like("uniform", "Uniform samples (low=0, high=1) shaped and typed like data.")
-normal_like = _like("normal", "Normal samples (loc=0, scale=1) shaped and typed like data.")
-exponential_like = _like("exponential", "Exponential samples of rate ``lam`` like data.")
-gamma_like = _like("gamma", "Gamma samples (alpha, beta) shaped and typed like data.")
-poisson_like = _like("poisson", "Poisson samples of rate ``lam`` like data.")
-negative_binomial_like = _like("negative_binomial", "Negative binomial (k, p) like data.")
-generalized_negative_binomial_like = _like(
-    "generalized_negative_binomial", "Generalized negative binomial (mu, alpha) like data.")
+uniform_like = _like("uniform")
+normal_like = _like("normal")
+exponential_like = _like("exponential")
+gamma_like = _like("gamma")
+poisson_like = _like("poisson")
+negative_binomial_like = _like("negative_binomial")
+generalized_negative_binomial_like = _like("generalized_negative_binomial")

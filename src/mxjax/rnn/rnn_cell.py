@@ -160,6 +160,12 @@ class BaseRNNCell:
         self._own_params = False
         return self._params
 
+    def _fc_params(self) -> tuple:
+        """``i2h_weight, i2h_bias, h2h_weight, h2h_bias``, created in that order (MXNet's
+        RNNCell and GRUCell order; LSTMCell creates its own, with the LSTMBias init)."""
+        return tuple(self.params.get(n) for n in ("i2h_weight", "i2h_bias", "h2h_weight",
+                                                  "h2h_bias"))
+
     @property
     def state_info(self) -> list:
         """One ``{'shape': ..., '__layout__': ...}`` dict per state."""
@@ -261,10 +267,7 @@ class RNNCell(BaseRNNCell):
         super().__init__(prefix=prefix, params=params)
         self._num_hidden = num_hidden
         self._activation = activation
-        self._iW = self.params.get("i2h_weight")
-        self._iB = self.params.get("i2h_bias")
-        self._hW = self.params.get("h2h_weight")
-        self._hB = self.params.get("h2h_bias")
+        self._iW, self._iB, self._hW, self._hB = self._fc_params()
 
     @property
     def state_info(self) -> list:
@@ -338,10 +341,7 @@ class GRUCell(BaseRNNCell):
     def __init__(self, num_hidden: int, prefix: str = "gru_", params: RNNParams | None = None):
         super().__init__(prefix=prefix, params=params)
         self._num_hidden = num_hidden
-        self._iW = self.params.get("i2h_weight")
-        self._iB = self.params.get("i2h_bias")
-        self._hW = self.params.get("h2h_weight")
-        self._hB = self.params.get("h2h_bias")
+        self._iW, self._iB, self._hW, self._hB = self._fc_params()
 
     @property
     def state_info(self) -> list:

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..base import MXNetError
 from ..operator import random_ops as _random_ops  # noqa: F401  (registers the sampling ops)
-from ..random import _NUMERIC, DIST_PARAMS, _Null
+from ..random import _NUMERIC, DIST_PARAMS, LIKE_DOCS, _Null
 from .op_call import create_op_symbol
 from .symbol import Symbol
 
@@ -133,7 +133,7 @@ def shuffle(data: Symbol, **kwargs: Any) -> Symbol:
     return create_op_symbol("_shuffle", [data], kwargs, name=name, attr=attr, hint="_shuffle")
 
 
-def _like(dist: str, doc: str):
+def _like(dist: str):
     op_name = f"_random_{dist}_like"
 
     def fn(data: Symbol | None = None, *args: Any, **kwargs: Any) -> Symbol:
@@ -143,15 +143,14 @@ def _like(dist: str, doc: str):
                                 hint=f"{dist}_like")
 
     fn.__name__ = fn.__qualname__ = f"{dist}_like"
-    fn.__doc__ = doc
+    fn.__doc__ = LIKE_DOCS[dist]
     return fn
 
 
-uniform_like = _like("uniform", "Uniform samples (low=0, high=1) shaped and typed like data.")
-normal_like = _like("normal", "Normal samples (loc=0, scale=1) shaped and typed like data.")
-exponential_like = _like("exponential", "Exponential samples of rate ``lam`` like data.")
-gamma_like = _like("gamma", "Gamma samples (alpha, beta) shaped and typed like data.")
-poisson_like = _like("poisson", "Poisson samples of rate ``lam`` like data.")
-negative_binomial_like = _like("negative_binomial", "Negative binomial (k, p) like data.")
-generalized_negative_binomial_like = _like(
-    "generalized_negative_binomial", "Generalized negative binomial (mu, alpha) like data.")
+uniform_like = _like("uniform")
+normal_like = _like("normal")
+exponential_like = _like("exponential")
+gamma_like = _like("gamma")
+poisson_like = _like("poisson")
+negative_binomial_like = _like("negative_binomial")
+generalized_negative_binomial_like = _like("generalized_negative_binomial")
