@@ -87,15 +87,20 @@ def live_engines(mod):
             (m._engine.opt_state is not None or m._engine.deferred)]
 
 
+def train_step_matching_mxnets_output(mod, arrays, i, key):
+    """forward (its output checked against MXNet's step i), backward, update."""
+    mod.forward(batch(arrays, f"x{i}", f"y{i}", key), is_train=True)
+    np.testing.assert_allclose(mod.get_outputs()[0].asnumpy(), arrays[f"steps_out{i}"],
+                               rtol=RTOL, atol=ATOL, err_msg=f"output {i}")
+    mod.backward()
+    mod.update()
+
+
 def test_steps_outputs_and_params_match_mxnet_after_every_update(ref):
     arrays, meta = ref
     mod = new_module(arrays)
     for i, key in enumerate(KEYS):
-        mod.forward(batch(arrays, f"x{i}", f"y{i}", key), is_train=True)
-        np.testing.assert_allclose(mod.get_outputs()[0].asnumpy(), arrays[f"steps_out{i}"],
-                                   rtol=RTOL, atol=ATOL, err_msg=f"output {i}")
-        mod.backward()
-        mod.update()
+        train_step_matching_mxnets_output(mod, arrays, i, key)
         check_params(mod, arrays, f"steps_p{i}")
     assert [int(k) for k in mod._buckets] == meta["steps_bucket_order"] == [8, 3, 5]
 
@@ -108,11 +113,7 @@ def test_deferred_update_hands_over_between_buckets_like_mxnet(ref):
     arrays, _ = ref
     mod = new_module(arrays)
     for i, key in enumerate(KEYS):
-        mod.forward(batch(arrays, f"x{i}", f"y{i}", key), is_train=True)
-        np.testing.assert_allclose(mod.get_outputs()[0].asnumpy(), arrays[f"steps_out{i}"],
-                                   rtol=RTOL, atol=ATOL, err_msg=f"output {i}")
-        mod.backward()
-        mod.update()
+        train_step_matching_mxnets_output(mod, arrays, i, key)
         assert live_engines(mod) == [key]
         assert mod._curr_module._engine.deferred  # the step waits for the next forward
     check_params(mod, arrays, f"steps_p{len(KEYS) - 1}")

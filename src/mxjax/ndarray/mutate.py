@@ -20,6 +20,7 @@ import numpy as np
 from ..base import MXNetError
 from ..operator.registry import Attrs, Op, OpContext, get_op, split_positional
 from .ndarray import NDArray
+from .register import bind_inputs
 
 __all__ = ["invoke_mutating", "make_mutating_function"]
 
@@ -52,20 +53,7 @@ def invoke_mutating(op_name: str, args: tuple, kwargs: dict[str, Any]) -> Any:
         else:
             params[k] = v
     a = op.parse_attrs(params, op.name)
-    names = op.inputs(a)
-    if len(pos) > len(names):
-        raise MXNetError(f"Operator {op.name} expects {len(names)} inputs {names}, but got "
-                         f"{len(pos)} instead")
-    inputs = dict(zip(names, pos, strict=False))
-    for k, v in nd_kwargs.items():
-        if k not in names:
-            raise MXNetError(f"{op.name}: unknown input {k!r}; inputs are {names}")
-        if k in inputs:
-            raise TypeError(f"{op_name}() got multiple values for argument '{k}'")
-        inputs[k] = v
-    missing = [n for n in names if n not in inputs]
-    if missing:
-        raise MXNetError(f"Operator {op.name} expects inputs {names}; missing {missing}")
+    names, inputs = bind_inputs(op, op_name, a, pos, nd_kwargs)
     dyn_keys = _dynamic_keys(op)
     static = {k: v for k, v in a.items() if k not in dyn_keys}
     # MXNet's kernels read inputs after writing the output: some ops (nag_mom_update)

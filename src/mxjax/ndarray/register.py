@@ -37,6 +37,32 @@ def _parse(op: Op, items: tuple) -> Attrs:
     return op.parse_attrs(dict(items), op.name)
 
 
+def bind_inputs(op: Any, op_name: str, a: Any, pos: list, nd_kwargs: dict[str, NDArray]
+                ) -> tuple[list[str], dict[str, NDArray]]:
+    """The op's input names and the NDArrays given for them, positionally then by name;
+    too many, unknown, repeated or missing inputs are clear errors."""
+    names = op.inputs(a)
+    if len(pos) > len(names):
+        raise MXNetError(f"Operator {op.name} expects {len(names)} inputs {names}, but got "
+                         f"{len(pos)} instead")
+    inputs = dict(zip(names, pos, strict=False))
+    if op.variadic:
+        for n, v in zip(names[len(pos):], nd_kwargs.values(), strict=False):
+            inputs[n] = v
+    else:
+        for k, v in nd_kwargs.items():
+            if k not in names:
+                raise MXNetError(f"{op.name}: unknown input {k!r}; inputs are {names}")
+            if k in inputs:
+                raise TypeError(f"{op_name}() got multiple values for argument '{k}'")
+            inputs[k] = v
+    missing = [n for n in names if n not in inputs]
+    if missing:
+        raise MXNetError(f"Operator {op.name} expects {len(names)} inputs {names}, but got "
+                         f"{len(names) - len(missing)} instead (missing {missing})")
+    return names, inputs
+
+
 def invoke(op_name: str, args: tuple, kwargs: dict[str, Any]) -> Any:
     """Run ``op_name`` on NDArray inputs; returns an NDArray or a list of them."""
     from ..random import next_key
@@ -62,25 +88,7 @@ def invoke(op_name: str, args: tuple, kwargs: dict[str, Any]) -> Any:
     items = tuple(sorted((k, v if isinstance(v, str) else op.attr_string(k, v))
                          for k, v in params.items()))
     a = _parse(op, items)
-    names = op.inputs(a)
-    if len(pos) > len(names):
-        raise MXNetError(f"Operator {op.name} expects {len(names)} inputs {names}, but got "
-                         f"{len(pos)} instead")
-    inputs = dict(zip(names, pos, strict=False))
-    if op.variadic:
-        for n, v in zip(names[len(pos):], nd_kwargs.values(), strict=False):
-            inputs[n] = v
-    else:
-        for k, v in nd_kwargs.items():
-            if k not in names:
-                raise MXNetError(f"{op.name}: unknown input {k!r}; inputs are {names}")
-            if k in inputs:
-                raise TypeError(f"{op_name}() got multiple values for argument '{k}'")
-            inputs[k] = v
-    missing = [n for n in names if n not in inputs]
-    if missing:
-        raise MXNetError(f"Operator {op.name} expects {len(names)} inputs {names}, but got "
-                         f"{len(names) - len(missing)} instead (missing {missing})")
+    names, inputs = bind_inputs(op, op_name, a, pos, nd_kwargs)
     xs = [inputs[n]._data for n in names]
     ctx = inputs[names[0]].context if names else current_context()
     key = next_key() if op.needs_rng else None
